@@ -1,0 +1,281 @@
+"""The ``deskbreak`` command: browse the catalogue, check the config, run and steer the daemon.
+
+Every user-facing failure is a DeskbreakError printed as one line on stderr with a
+non-zero exit (2 for bad input, 1 when no daemon is running); a traceback reaching the
+user is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from deskbreak import __version__, config, paths, render
+from deskbreak.catalogue import Catalogue, Exercise, load_catalogue
+from deskbreak.durations import DurationError, format_duration, parse_duration
+from deskbreak.errors import DeskbreakError
+
+CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "quit")
+
+
+def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """--config and -v work before or after the command; after it, they must not reset them."""
+    parser.add_argument("--config", metavar="PATH", default=default,
+                        help=f"config file (default: ${config.ENV_VAR} or {paths.config_file()})")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="log more detail")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, argparse.SUPPRESS)
+
+    parser = argparse.ArgumentParser(
+        prog="deskbreak",
+        description="Reminds you to get up and stretch your lower back every 30 minutes of work.")
+    _global_options(parser, None)
+    parser.add_argument("--version", action="version", version=f"deskbreak {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="start the daemon (tray icon and reminders)")
+    run.add_argument("--interval", metavar="DURATION", help="time between breaks, e.g. 30m")
+    run.add_argument("--no-tray", action="store_true", help="no tray icon")
+    run.add_argument("--notifier", choices=config.NOTIFIERS, help="notification backend")
+
+    lst = sub.add_parser("list", parents=[common], help="list the exercises")
+    lst.add_argument("--context", choices=config.CONTEXTS, help="only those fit for a context")
+    lst.add_argument("--json", action="store_true", help="machine-readable output")
+
+    show = sub.add_parser("show", parents=[common], help="show one exercise in full")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+
+    nxt = sub.add_parser("next", parents=[common], help="what the next break will show")
+    nxt.add_argument("--json", action="store_true")
+
+    cfg = sub.add_parser("config", parents=[common], help="config file tools")
+    cfg_sub = cfg.add_subparsers(dest="action", metavar="ACTION", required=True)
+    cfg_sub.add_parser("path", parents=[common], help="print where the config file is read from")
+    check = cfg_sub.add_parser("check", parents=[common], help="validate a config file")
+    check.add_argument("path", nargs="?")
+    cfg_sub.add_parser("show", parents=[common], help="print the effective settings")
+
+    status = sub.add_parser("status", parents=[common], help="is the daemon running, and when")
+    status.add_argument("--json", action="store_true")
+    pause = sub.add_parser("pause", parents=[common], help="pause reminders")
+    pause.add_argument("duration", nargs="?", help="e.g. 30m, 2h, until-tomorrow (default: "
+                                                   "until resumed)")
+    sub.add_parser("resume", parents=[common], help="resume after a pause")
+    snooze = sub.add_parser("snooze", parents=[common], help="postpone the current break")
+    snooze.add_argument("duration", nargs="?", help="e.g. 10m (default: the configured snooze)")
+    sub.add_parser("skip", parents=[common], help="skip this break; a new interval starts")
+    sub.add_parser("break-now", parents=[common], help="take a break now")
+    sub.add_parser("quit", parents=[common], help="stop the daemon")
+    return parser
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+
+
+def _json(data: Any) -> None:
+    _out(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _catalogue(cfg: config.Config) -> Catalogue:
+    return load_catalogue(cfg)
+
+
+def cmd_list(args: argparse.Namespace, cfg: config.Config) -> int:
+    catalogue = _catalogue(cfg)
+    items = catalogue.in_context(args.context) if args.context else list(catalogue)
+    if args.json:
+        _json([e.to_json() for e in items])
+    else:
+        _out(render.table(render.exercise_rows(items), render.LIST_HEADER))
+    return 0
+
+
+def _lookup(catalogue: Catalogue, ident: str) -> Exercise:
+    exercise = catalogue.get(ident)
+    if exercise is None:
+        guesses = difflib.get_close_matches(ident, catalogue.ids(), n=3, cutoff=0.5)
+        guesses += [i for i in catalogue.ids() if ident in i and i not in guesses][:3]
+        hint = f"; did you mean {', '.join(guesses[:3])}?" if guesses else \
+            "; `deskbreak list` shows them all"
+        raise DeskbreakError(f"no exercise with id {ident!r}{hint}")
+    return exercise
+
+
+def cmd_show(args: argparse.Namespace, cfg: config.Config) -> int:
+    exercise = _lookup(_catalogue(cfg), args.id)
+    if args.json:
+        _json(exercise.to_json())
+    else:
+        _out(render.exercise_text(exercise, render.width()))
+    return 0
+
+
+def cmd_next(args: argparse.Namespace, cfg: config.Config) -> int:
+    from deskbreak import control, storage
+
+    catalogue = _catalogue(cfg)
+    try:
+        reply = control.request(paths.runtime_dir(), "next")
+        ident, context = str(reply["id"]), str(reply["context"])
+    except DeskbreakError:
+        context = cfg.context
+        eligible = [e.id for e in catalogue.eligible(cfg)]
+        if not eligible:
+            raise DeskbreakError(f"no exercises left in context {context!r} "
+                                 "after your exclusions") from None
+        state = storage.rotation_file()
+        rotation = storage.load_rotation(state)
+        ident = rotation.peek(context, eligible)
+        storage.save_rotation(rotation, state)  # keep the shuffle so the daemon agrees
+    exercise = _lookup(catalogue, ident)
+    if args.json:
+        _json({"context": context, **exercise.to_json()})
+    else:
+        _out(f"Next break ({context}): {exercise.name} - {exercise.summary}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, cfg: config.Config | None) -> int:
+    if args.action == "path":
+        path, named = config.resolve_path(args.config)
+        suffix = "" if path.exists() else " (does not exist; built-in defaults apply)" \
+            if not named else " (does not exist)"
+        _out(f"{path}{suffix}")
+        return 0
+    if args.action == "check":
+        if args.path:
+            checked = config.load_config(config.Path(args.path))
+        else:
+            checked = config.load(args.config)
+        load_catalogue(checked)
+        _out(f"{checked.source or 'built-in defaults'}: ok")
+        return 0
+    assert cfg is not None
+    _json(_config_json(cfg))
+    return 0
+
+
+def _config_json(cfg: config.Config) -> dict[str, Any]:
+    from deskbreak.durations import spell_duration
+
+    hours = cfg.working_hours
+    return {
+        "source": str(cfg.source) if cfg.source else None,
+        "interval": spell_duration(cfg.interval),
+        "context": cfg.context,
+        "notifier": cfg.notifier,
+        "tray": cfg.tray,
+        "snooze": spell_duration(cfg.snooze),
+        "snooze_choices": [spell_duration(s) for s in cfg.snooze_choices],
+        "pause_choices": [spell_duration(s) for s in cfg.pause_choices],
+        "idle_threshold": spell_duration(cfg.idle_threshold),
+        "do_not_disturb": cfg.do_not_disturb,
+        "extra_catalogue": str(cfg.extra_catalogue) if cfg.extra_catalogue else "",
+        "exclude": {"ids": list(cfg.exclude_ids), "positions": list(cfg.exclude_positions)},
+        "working_hours": {
+            "enabled": hours.enabled,
+            **{day: [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in spans]
+               for day, spans in zip(config.WEEKDAYS, hours.days, strict=True)},
+        },
+    }
+
+
+def _duration_arg(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        seconds = parse_duration(text)
+    except DurationError as exc:
+        raise DeskbreakError(str(exc)) from None
+    if seconds <= 0:
+        raise DeskbreakError(f"must be longer than zero: {text!r}")
+    return seconds
+
+
+def cmd_control(args: argparse.Namespace) -> int:
+    from deskbreak import control
+
+    directory = paths.runtime_dir()
+    payload: dict[str, Any] = {}
+    if args.command == "pause" and args.duration:
+        if args.duration == "until-tomorrow":
+            payload["until_tomorrow"] = True
+        else:
+            payload["seconds"] = _duration_arg(args.duration)
+    if args.command == "snooze" and args.duration:
+        payload["seconds"] = _duration_arg(args.duration)
+    if args.command == "status":
+        try:
+            reply = control.request(directory, "status")
+        except DeskbreakError:
+            if args.json:
+                _json({"running": False})
+            else:
+                _out("deskbreak is not running")
+            return 1
+        if args.json:
+            _json(reply)
+        else:
+            _out(status_text(reply))
+        return 0
+    reply = control.request(directory, args.command, payload)
+    if reply.get("message"):
+        _out(str(reply["message"]))
+    return 0
+
+
+def status_text(status: dict[str, Any]) -> str:
+    """The human form of ``deskbreak status``."""
+    rows = [["Running:", f"yes (pid {status.get('pid')})"]]
+    state = status.get("state", "")
+    if status.get("next_break_in") is not None:
+        rows.append(["Next break:", f"in {format_duration(status['next_break_in'])}"])
+    held = status.get("held_because")
+    rows.append(["State:", state + (f" ({held})" if held and held != state else "")])
+    if status.get("paused_until"):
+        rows.append(["Paused until:", str(status["paused_until"])])
+    rows.append(["Context:", str(status.get("context"))])
+    rows.append(["Notifier:", str(status.get("notifier"))])
+    rows.append(["Tray:", str(status.get("tray"))])
+    for note in status.get("notes", []):
+        rows.append(["Note:", str(note)])
+    return render.table(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    args.verbose = bool(args.verbose)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        if args.command == "config" and args.action in ("path", "check"):
+            return cmd_config(args, None)
+        if args.command in CONTROL_COMMANDS:
+            return cmd_control(args)
+        cfg = config.load(args.config)
+        if args.command == "run":
+            from deskbreak.daemon import run_daemon
+            return run_daemon(args, cfg)
+        handler = {"list": cmd_list, "show": cmd_show, "next": cmd_next}.get(args.command)
+        if handler is not None:
+            return handler(args, cfg)
+        return cmd_config(args, cfg)
+    except DeskbreakError as exc:
+        sys.stderr.write(f"deskbreak: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,98 @@
+"""The one interface every notification backend implements, and what a break says.
+
+The daemon talks only to ``Notifier``; which library draws the bubble (desktop-notifier,
+plyer, or the terminal) is an edge detail chosen at start and swapped on failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from deskbreak.catalogue import Exercise
+from deskbreak.durations import format_duration
+
+
+class Action(Enum):
+    """What the user can answer a break notification with."""
+
+    START = "start"
+    SNOOZE = "snooze"
+    SKIP = "skip"
+
+
+ActionHandler = Callable[[Action], None]
+
+
+class NotifierUnavailable(Exception):
+    """This backend cannot show notifications here (now); the chain moves on."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a platform's notification system accepts; longer text is cut with an ellipsis."""
+
+    title: int
+    body: int
+
+
+# Windows toasts cut titles at 64 and bodies at 256 characters (plyer raises past that);
+# elsewhere these are generous caps that keep a bubble readable.
+LIMITS = Limits(64, 256) if sys.platform == "win32" else Limits(120, 400)
+
+
+def fit(text: str, limit: int) -> str:
+    """Shorten to ``limit`` characters at a word boundary, ending in an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
+    return cut + "…"
+
+
+@dataclass(frozen=True)
+class BreakNotice:
+    """The text of one break notification, already fitted to the platform's limits."""
+
+    exercise_id: str
+    title: str
+    body: str
+    steps: str
+
+    @classmethod
+    def for_exercise(cls, exercise: Exercise, limits: Limits = LIMITS) -> BreakNotice:
+        title = fit(f"Time to move: {exercise.name}", limits.title)
+        tail = f"About {format_duration(exercise.duration_s)}."
+        body = fit(exercise.summary, limits.body - len(tail) - 1) + "\n" + tail
+        lines = [f"{n}. {s}" for n, s in enumerate(exercise.steps, start=1)]
+        lines += [f"Caution: {c}" for c in exercise.cautions[:2]]
+        return cls(exercise.id, title, body, fit("\n".join(lines), max(limits.body, 1000)))
+
+
+class Notifier(ABC):
+    """A way to put a break in front of the user; ``on_action`` receives their answer."""
+
+    name: str = "?"
+    has_actions: bool = False
+
+    def __init__(self, on_action: ActionHandler) -> None:
+        self.on_action = on_action
+
+    async def start(self) -> None:
+        """Check this backend can work here; raise NotifierUnavailable if not."""
+
+    @abstractmethod
+    async def show(self, notice: BreakNotice) -> None:
+        """Show a break, replacing any earlier unanswered one. Raise NotifierUnavailable."""
+
+    @abstractmethod
+    async def show_steps(self, notice: BreakNotice) -> None:
+        """Show the full steps after the user pressed Start."""
+
+    async def withdraw(self) -> None:
+        """Take down the shown break (it was skipped or snoozed elsewhere)."""
+
+    async def close(self) -> None:
+        """Release connections at shutdown."""

@@ -1,0 +1,37 @@
+"""The notifier of last resort: the break printed on the daemon's standard output.
+
+Used on a headless machine or when no notification service answers; the user answers
+with ``deskbreak snooze|skip`` from another terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from deskbreak.notify.base import ActionHandler, BreakNotice, Notifier
+
+
+class TerminalNotifier(Notifier):
+    name = "terminal"
+
+    def __init__(self, on_action: ActionHandler, stream: TextIO | None = None) -> None:
+        super().__init__(on_action)
+        self.stream = stream or sys.stdout
+
+    def _print(self, text: str) -> None:
+        try:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed terminal must not take the daemon down
+
+    async def show(self, notice: BreakNotice) -> None:
+        stamp = time.strftime("%H:%M")
+        self._print(f"[{stamp}] {notice.title}\n  {notice.body.replace(chr(10), chr(10) + '  ')}"
+                    "\n  (answer with: deskbreak snooze | skip | show "
+                    f"{notice.exercise_id})")
+
+    async def show_steps(self, notice: BreakNotice) -> None:
+        self._print(notice.steps)

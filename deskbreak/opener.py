@@ -1,0 +1,26 @@
+"""Opening a file in the user's editor of choice, per platform, without blocking the daemon."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def open_file(path: Path) -> str | None:
+    """Hand ``path`` to the desktop's opener; returns a problem to report, or None."""
+    try:
+        if sys.platform == "win32":
+            os.startfile(path)  # type: ignore[attr-defined]
+            return None
+        opener = "open" if sys.platform == "darwin" else "xdg-open"
+        if shutil.which(opener) is None:
+            return f"no {opener} to open {path}; edit it by hand"
+        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError as exc:
+        return f"cannot open {path}: {exc}"
+    return None

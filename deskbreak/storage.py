@@ -1,0 +1,85 @@
+"""The daemon's small persistent state (the exercise rotation), as one JSON file.
+
+Writes are atomic (write a temporary file, then rename) so a crash or a full disk never
+leaves a half-written file; an unreadable file is kept aside as ``*.corrupt`` rather
+than overwritten, so nothing the user had is silently lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from deskbreak import paths
+from deskbreak.core.rotation import Rotation
+
+log = logging.getLogger(__name__)
+SEED_ENV = "DESKBREAK_SEED"
+
+
+def _rng() -> random.Random:
+    """Seeded from DESKBREAK_SEED when set, so tests and demos are reproducible."""
+    seed = os.environ.get(SEED_ENV)
+    return random.Random(seed) if seed is not None else random.Random()
+
+
+class StateFile:
+    """A JSON document on disk with atomic replace and corruption quarantine."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            self._quarantine(exc)
+            return {}
+        if not isinstance(data, dict):
+            self._quarantine(ValueError("top level is not an object"))
+            return {}
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name, dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, indent=1, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _quarantine(self, exc: Exception) -> None:
+        aside = self.path.with_name(self.path.name + ".corrupt")
+        log.warning("%s: unreadable (%s); kept as %s, starting afresh", self.path, exc, aside)
+        with contextlib.suppress(OSError):
+            os.replace(self.path, aside)
+
+
+def rotation_file() -> StateFile:
+    return StateFile(paths.state_dir() / "state.json")
+
+
+def load_rotation(state: StateFile | None = None) -> Rotation:
+    state = state or rotation_file()
+    return Rotation.from_json(state.read().get("decks"), _rng())
+
+
+def save_rotation(rotation: Rotation, state: StateFile | None = None, **extra: Any) -> None:
+    """Save the decks, keeping whatever else the file holds (e.g. the tray's context)."""
+    state = state or rotation_file()
+    data = state.read()
+    data.update(extra, version=1, decks=rotation.to_json())
+    state.write(data)

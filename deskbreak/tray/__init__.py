@@ -1,0 +1,164 @@
+"""The tray icon edge: one small interface, a backend per kind of panel.
+
+Linux: our StatusNotifierItem backend over dbus-fast (KDE, GNOME with AppIndicator, XFCE,
+Cinnamon, waybar...) runs on the daemon's asyncio loop; where no StatusNotifierWatcher
+exists, pystray's own backends run in a thread: appindicator or gtk when PyGObject is
+installed, else xorg (an icon without a menu). Windows and macOS use pystray's native
+backends. No tray at all is a supported mode: ``open_tray`` returns None and says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import sys
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+
+class Tray(ABC):
+    """A visible tray icon whose image, tooltip and menu the daemon keeps current."""
+
+    backend: str = "?"
+    has_menu: bool = True
+
+    @abstractmethod
+    def set_image(self, image: Image.Image) -> None: ...
+
+    @abstractmethod
+    def set_title(self, title: str) -> None: ...
+
+    @abstractmethod
+    def refresh_menu(self) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+class SniTray(Tray):
+    """Our dbus-fast StatusNotifierItem; lives on the asyncio loop, no thread."""
+
+    backend = "sni"
+
+    def __init__(self, icon: Any) -> None:
+        self.icon = icon
+
+    def set_image(self, image: Image.Image) -> None:
+        self.icon.icon = image
+
+    def set_title(self, title: str) -> None:
+        self.icon.title = title
+
+    def refresh_menu(self) -> None:
+        self.icon.update_menu()
+
+    async def close(self) -> None:
+        await self.icon.stop_async()
+
+
+class ThreadTray(Tray):
+    """A pystray backend running its own event loop in a worker thread."""
+
+    def __init__(self, icon: Any, backend: str) -> None:
+        self.icon = icon
+        self.backend = backend
+        self.has_menu = bool(getattr(icon, "HAS_MENU", True))
+        self._thread = threading.Thread(target=self._run, name=f"tray-{backend}", daemon=True)
+        self.failed: BaseException | None = None
+
+    def _run(self) -> None:
+        try:
+            self.icon.run()
+        except BaseException as exc:  # reported through status; the daemon carries on
+            self.failed = exc
+            log.warning("tray backend %s stopped: %s", self.backend, exc)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def set_image(self, image: Image.Image) -> None:
+        self.icon.icon = image
+
+    def set_title(self, title: str) -> None:
+        self.icon.title = title
+
+    def refresh_menu(self) -> None:
+        if self.has_menu:
+            self.icon.update_menu()
+
+    async def close(self) -> None:
+        self.icon.stop()
+        await asyncio.to_thread(self._thread.join, 5)
+
+
+@dataclass
+class TrayChoice:
+    """The outcome of looking for a tray: the icon, or why there is none."""
+
+    tray: Tray | None
+    notes: list[str]
+
+
+async def _try_sni(name: str, image: Image.Image, title: str, menu: Any) -> Tray:
+    from deskbreak.tray.sni import Icon
+
+    icon = Icon(name, image, title, menu)
+    await icon.start()
+    return SniTray(icon)
+
+
+def _pystray_backend(module: str) -> Any:
+    """Import one pystray backend module; raises ImportError (or Xlib's error) if unusable."""
+    from deskbreak.tray import pystray_base  # noqa: F401 - keeps autoselection away
+
+    return importlib.import_module(f"pystray.{module}")
+
+
+def _thread_candidates() -> list[str]:
+    if sys.platform == "win32":
+        return ["_win32"]
+    if sys.platform == "darwin":
+        return ["_darwin"]
+    out = []
+    try:
+        importlib.import_module("gi")
+        out += ["_appindicator", "_gtk"]
+    except ImportError:
+        pass
+    if os.environ.get("DISPLAY"):
+        out.append("_xorg")
+    return out
+
+
+async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> TrayChoice:
+    """Find the best tray for this desktop; never raises."""
+    notes: list[str] = []
+    if sys.platform.startswith("linux") and os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        try:
+            return TrayChoice(await _try_sni(name, image, title, menu), notes)
+        except Exception as exc:
+            notes.append(f"StatusNotifierItem tray unavailable: {exc}")
+    for module in _thread_candidates():
+        try:
+            backend = _pystray_backend(module)
+        except Exception as exc:  # ImportError, Xlib.error.DisplayNameError, ...
+            notes.append(f"pystray {module[1:]} backend unavailable: {exc}")
+            continue
+        icon = backend.Icon(name, image, title, menu)
+        tray = ThreadTray(icon, module[1:])
+        tray.start()
+        if not tray.has_menu:
+            notes.append(f"tray icon via pystray {module[1:]} has no menu on this desktop; "
+                         "use the deskbreak command line (install PyGObject for a menu)")
+        return TrayChoice(tray, notes)
+    if not notes:
+        notes.append("no tray available (no D-Bus session and no display)")
+    return TrayChoice(None, notes)

@@ -1,0 +1,220 @@
+"""deskbreak itself in a real headless desktop: tray hosts, dunst, the command line.
+
+Each test starts its own desktop (Xvfb, a private session bus, dunst, and the tray host
+the test needs) and runs ``python -m deskbreak run`` in it, then checks what a user
+would see: the icon in the host, its menu, the notifications dunst received, and what
+``deskbreak status --json`` reports after pressing buttons or typing commands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from tests.e2e.conftest import artifacts_root
+from tests.e2e.desktop import Desktop
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
+TITLE = "Time to move: "
+# Where gtk-sni-tray-standalone --top draws our icon and our menu's rows (measured).
+ICON = (14, 14)
+ROW = {"Take a break now": 72, "Snooze": 97, "Skip this break": 122, "Pause": 147,
+       "Resume": 172, "Context": 197, "Open settings": 223, "Quit": 248}
+
+
+def start(desktop: Desktop, *args: str, name: str = "deskbreak") -> subprocess.Popen[bytes]:
+    return desktop.spawn(name, [sys.executable, "-m", "deskbreak", "run", *args],
+                         env={"DESKBREAK_SEED": "3", "PYTHONPATH": str(ROOT)})
+
+
+def cli(desktop: Desktop, *args: str) -> subprocess.CompletedProcess[str]:
+    return desktop.run([sys.executable, "-m", "deskbreak", *args], check=False,
+                       env={"PYTHONPATH": str(ROOT)})
+
+
+def status(desktop: Desktop) -> dict[str, Any]:
+    result = cli(desktop, "status", "--json")
+    return json.loads(result.stdout)
+
+
+def wait(get: Callable[[], T], ok: Callable[[T], bool], what: str, timeout: float = 10) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = get()
+        if ok(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout}s for {what}; last saw {value!r}")
+        time.sleep(0.1)
+
+
+def running(desktop: Desktop) -> dict[str, Any]:
+    return wait(lambda: status(desktop), lambda s: s.get("running") is True,
+                "deskbreak to answer status")
+
+
+def output_of(desktop: Desktop, name: str = "deskbreak") -> str:
+    """What the daemon printed on stdout and stderr."""
+    return (desktop.logs_dir / f"{name}.log").read_text(errors="replace")
+
+
+def log_of(desktop: Desktop) -> str:
+    """The daemon's own rotating log in the state directory."""
+    path = Path(desktop.env["XDG_STATE_HOME"]) / "deskbreak" / "deskbreak.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def breaks(desktop: Desktop) -> list[Any]:
+    return [n for n in desktop.notifications() if n.summary.startswith(TITLE)]
+
+
+def test_tray_icon_registers_and_its_menu_works_through_the_host(desktop: Desktop) -> None:
+    start(desktop, "--interval", "30m")
+    items = desktop.wait_for_sni(timeout=10)
+    assert len(items) == 1 and items[0].startswith("org.kde.StatusNotifierItem-")
+    state = running(desktop)
+    assert state["tray"] == "sni" and state["tray_menu"] is True
+
+    desktop.click(*ICON)
+    time.sleep(0.8)
+    shot = desktop.screenshot(artifacts_root() / "sni-menu.png")
+    assert shot.stat().st_size > 1000
+    tree = desktop.run(["xwininfo", "-root", "-tree"]).stdout
+    assert "195x235+0+30" in tree  # the popup menu, nine rows and two separators
+
+    # "Take a break now", clicked in the host's menu, shows a break at once.
+    desktop.click(60, ROW["Take a break now"])
+    notes = wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break")
+    assert notes[0].summary.startswith(TITLE)
+
+    # Pause > 1 h through the submenu: the daemon reports it paused.
+    desktop.click(*ICON)
+    time.sleep(0.8)
+    desktop.move_mouse(60, ROW["Pause"])
+    time.sleep(0.5)
+    desktop.move_mouse(150, ROW["Pause"])
+    desktop.move_mouse(240, ROW["Pause"])
+    time.sleep(0.5)
+    desktop.screenshot(artifacts_root() / "sni-pause-submenu.png")
+    desktop.click(240, ROW["Pause"] + 25)  # second row: "1 h"
+    paused = wait(lambda: status(desktop), lambda s: s.get("state") == "paused", "paused")
+    assert paused["held_because"] == "paused"
+
+
+def test_breaks_reach_dunst_with_buttons_and_different_exercises(desktop: Desktop) -> None:
+    start(desktop, "--interval", "3s")
+    notes = wait(lambda: breaks(desktop), lambda found: len(found) >= 2, "two breaks", 20)
+    first, second = notes[:2]
+    assert first.summary != second.summary
+    for note in (first, second):
+        labels = [label for _, label in note.actions]
+        assert {"Start", "Snooze", "Skip"} <= set(labels)
+        assert "About " in note.body
+    assert second.time - first.time == pytest.approx(3.0, abs=1.5)
+
+
+def test_snooze_button_in_dunst_postpones_the_break(desktop: Desktop) -> None:
+    start(desktop, "--interval", "4s")
+    wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break", 15)
+    desktop.press_action("Snooze")
+    state = wait(lambda: status(desktop), lambda s: s.get("snoozed") is True, "snoozed")
+    assert state["next_break_in"] > 200  # the default snooze is 5 minutes
+    shown = len(breaks(desktop))
+    time.sleep(5)
+    assert len(breaks(desktop)) == shown  # nothing fires during the snooze
+
+
+def test_start_button_shows_the_steps(desktop: Desktop) -> None:
+    start(desktop, "--interval", "4s")
+    first = wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break", 15)[0]
+    desktop.press_action("Start")
+    name = first.summary.removeprefix(TITLE)
+    steps = wait(lambda: [n for n in desktop.notifications() if n.summary == first.summary
+                          and n.body.startswith("1. ")], bool, "the steps")
+    assert name and "2. " in steps[0].body
+
+
+def test_command_line_controls_the_daemon(desktop: Desktop) -> None:
+    start(desktop, "--interval", "20m")
+    running(desktop)
+    assert cli(desktop, "pause", "30m").returncode == 0
+    state = status(desktop)
+    assert state["state"] == "paused" and state["next_break_in"] > 30 * 60
+    assert cli(desktop, "resume").returncode == 0
+    assert status(desktop)["state"] == "running"
+    assert cli(desktop, "pause", "until-tomorrow").returncode == 0
+    assert status(desktop)["paused_until"].startswith("tomorrow")
+    cli(desktop, "resume")
+    assert cli(desktop, "break-now").returncode == 0
+    wait(lambda: breaks(desktop), lambda found: len(found) == 1, "break-now's break")
+    assert cli(desktop, "skip").returncode == 0
+    state = status(desktop)
+    assert state["break_pending"] is False and state["next_break_in"] > 19 * 60
+    assert cli(desktop, "snooze", "10m").returncode == 0
+    assert status(desktop)["next_break_in"] > 20 * 60  # postponed by 10 minutes
+    text = cli(desktop, "status").stdout
+    assert "Next break:" in text and "sni" in text
+
+
+def test_second_instance_refuses_and_kill_9_leaves_nothing_stale(desktop: Desktop) -> None:
+    first = start(desktop, "--interval", "20m")
+    pid = running(desktop)["pid"]
+    second = cli(desktop, "run")
+    assert second.returncode == 0
+    assert second.stdout.strip() == f"deskbreak is already running (pid {pid})"
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(5)
+    assert cli(desktop, "status").returncode == 1  # stale socket: "not running"
+    start(desktop, "--interval", "20m", name="deskbreak-again")
+    assert running(desktop)["pid"] != pid
+
+
+def test_sigterm_removes_icon_and_socket(desktop: Desktop) -> None:
+    proc = start(desktop, "--interval", "20m")
+    desktop.wait_for_sni()
+    running(desktop)
+    runtime = Path(desktop.env["XDG_RUNTIME_DIR"]) / "deskbreak"
+    assert (runtime / "control.sock").exists()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    wait(desktop.sni_items, lambda items: items == [], "the icon to leave the watcher")
+    assert not (runtime / "control.sock").exists()
+    assert cli(desktop, "status").returncode == 1
+
+
+@pytest.mark.desktop(sni=False, xembed=True)
+def test_xembed_tray_gets_the_fallback_icon(desktop: Desktop) -> None:
+    start(desktop, "--interval", "20m")
+    assert desktop.wait_for_xembed(timeout=10) == 1
+    state = running(desktop)
+    assert state["tray"] == "xorg" and state["tray_menu"] is False
+    assert any("no menu" in note for note in state["notes"])
+    assert cli(desktop, "pause").returncode == 0  # the command line still works
+    desktop.screenshot(artifacts_root() / "xembed-tray.png")
+
+
+def test_no_tray_mode_still_notifies(desktop: Desktop) -> None:
+    start(desktop, "--interval", "3s", "--no-tray")
+    wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break", 15)
+    state = status(desktop)
+    assert state["tray"] == "none" and desktop.sni_items() == []
+
+
+@pytest.mark.desktop(notifications=False)
+def test_without_a_notification_server_breaks_go_to_the_terminal(desktop: Desktop) -> None:
+    proc = start(desktop, "--interval", "2s")
+    state = running(desktop)
+    assert state["notifier"] == "terminal"
+    assert any("desktop-notifier unavailable" in note for note in state["notes"])
+    wait(lambda: output_of(desktop), lambda text: TITLE in text, "a break on stdout", 15)
+    assert proc.poll() is None

@@ -1,0 +1,201 @@
+"""The ``deskbreak`` command as a user meets it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import deskbreak
+from deskbreak import paths
+from deskbreak.catalogue import Exercise, load_builtin
+
+Cli = Callable[..., tuple[int, str, str]]
+Proc = Callable[..., subprocess.CompletedProcess[str]]
+
+GOOD = Path(__file__).resolve().parent / "configs" / "good"
+CONTROL = ["status", "pause", "resume", "snooze", "skip", "break-now", "quit"]
+
+
+@pytest.fixture(scope="module")
+def builtin() -> list[Exercise]:
+    return load_builtin()
+
+
+def _message(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, f"expected exactly one line on stderr, got {err!r}"
+    return lines[0].removeprefix("deskbreak: ")
+
+
+def test_version(cli: Cli) -> None:
+    code, out, _ = cli("--version")
+    assert (code, out) == (0, f"deskbreak {deskbreak.__version__}\n")
+    assert deskbreak.__version__.count(".") == 2
+
+
+def test_no_command_prints_help(cli: Cli) -> None:
+    code, out, _ = cli()
+    assert code == 0
+    assert "usage: deskbreak" in out
+    for command in ("run", "list", "show", "next", "config", *CONTROL):
+        assert command in out
+
+
+def test_show_prints_numbered_steps_and_cautions(cli: Cli, builtin: list[Exercise]) -> None:
+    exercise = next(e for e in builtin if e.id == "knee-to-chest")
+    code, out, err = cli("show", "knee-to-chest")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "Knee to chest (knee-to-chest)"
+    steps = lines.index("Steps:")
+    for number, step in enumerate(exercise.steps, start=1):
+        assert lines[steps + number] == f"  {number}. {step}"
+    cautions = lines.index("Cautions:")
+    assert cautions > steps
+    for offset, caution in enumerate(exercise.cautions, start=1):
+        assert lines[cautions + offset] == f"  - {caution}"
+    assert "Dose:      hold 20 s, 3 times each side" in lines
+    assert lines[-1] == "Sources: " + ", ".join(exercise.sources)
+
+
+def test_show_unknown_id_suggests(cli: Cli) -> None:
+    code, out, err = cli("show", "knee")
+    assert (code, out) == (2, "")
+    message = _message(err)
+    assert "did you mean" in message
+    suggestions = message.split("did you mean", 1)[1]
+    assert "knee-to-chest" in suggestions.replace("?", "").replace(",", " ").split()
+
+
+def test_show_nonsense_id_points_to_list(cli: Cli) -> None:
+    code, out, err = cli("show", "zzzzzz")
+    assert (code, out) == (2, "")
+    assert "deskbreak list" in _message(err)
+
+
+def test_show_json_equals_the_list_entry(cli: Cli) -> None:
+    code, out, _ = cli("list", "--json")
+    assert code == 0
+    entries = json.loads(out)
+    assert len(entries) >= 25
+    for entry in entries:
+        code, shown, _ = cli("show", entry["id"], "--json")
+        assert code == 0
+        assert json.loads(shown) == entry
+
+
+def test_list_columns_line_up(cli: Cli, builtin: list[Exercise]) -> None:
+    code, out, err = cli("list")
+    assert (code, err) == (0, "")
+    header, *rows = out.splitlines()
+    assert header.split() == ["ID", "NAME", "POSITION", "TIME", "CONTEXTS"]
+    starts = [header.index(word) for word in ("ID", "NAME", "POSITION", "TIME", "CONTEXTS")]
+    assert len(rows) == len(builtin)
+    for row, exercise in zip(rows, builtin, strict=True):
+        cells = [exercise.id, exercise.name, exercise.position, f"{exercise.duration_s}s",
+                 ",".join(exercise.contexts) or "-"]
+        for start, cell in zip(starts, cells, strict=True):
+            assert row[start:].startswith(cell), (row, cell)
+            assert start == 0 or row[start - 2:start] == "  ", row
+        assert row == row.rstrip()
+
+
+def test_list_on_a_pipe(cli_process: Proc) -> None:
+    result = cli_process("list", "--context", "desk")
+    assert (result.returncode, result.stderr) == (0, "")
+    rows = result.stdout.splitlines()[1:]
+    assert rows
+    assert all("desk" in row.split()[-1].split(",") for row in rows)
+
+
+def test_config_show_prints_the_effective_settings(cli: Cli) -> None:
+    code, out, err = cli("config", "show")
+    assert (code, err) == (0, "")
+    shown = json.loads(out)
+    assert shown["interval"] == "30m"
+    assert shown["context"] == "desk"
+    assert shown["snooze_choices"] == ["5m", "10m", "15m"]
+    assert shown["pause_choices"] == ["30m", "1h", "2h"]
+    assert shown["working_hours"]["mon"] == ["09:00-17:30"]
+    assert shown["working_hours"]["sat"] == []
+
+
+def test_config_show_spells_a_full_file(cli: Cli) -> None:
+    code, out, _ = cli("config", "show", "--config", str(GOOD / "full.toml"))
+    assert code == 0
+    shown = json.loads(out)
+    assert shown["interval"] == "1h30m"
+    assert shown["snooze"] == "7m"
+    assert shown["exclude"] == {"ids": ["lunge"], "positions": ["kneeling", "lying-front"]}
+    assert shown["working_hours"]["enabled"] is True
+    assert shown["working_hours"]["mon"] == ["08:30-12:00", "13:00-17:00"]
+    assert shown["working_hours"]["thu"] == ["09:00-24:00"]
+
+
+def test_status_without_daemon(cli: Cli) -> None:
+    assert cli("status") == (1, "deskbreak is not running\n", "")
+    code, out, _ = cli("status", "--json")
+    assert (code, json.loads(out)) == (1, {"running": False})
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["pause", "30m"], ["pause"], ["pause", "until-tomorrow"], ["resume"], ["snooze"],
+     ["snooze", "10m"], ["skip"], ["break-now"], ["quit"]],
+)
+def test_control_without_daemon(cli: Cli, argv: list[str]) -> None:
+    code, out, err = cli(*argv)
+    assert (code, out) == (1, "")
+    assert "not running" in _message(err)
+
+
+def test_control_with_stale_socket_left_by_a_crash(cli: Cli) -> None:
+    directory = paths.runtime_dir()
+    (directory / "control.key").write_text("0" * 64, "ascii")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stale:
+        stale.bind(str(directory / "control.sock"))  # never listens, like a killed daemon's
+    assert cli("status") == (1, "deskbreak is not running\n", "")
+    code, _, err = cli("skip")
+    assert code == 1
+    assert "not running" in _message(err)
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [(["pause", "abc"], "not a duration: 'abc'"), (["pause", "30"], "not a duration: '30'"),
+     (["pause", "0m"], "longer than zero"), (["snooze", "--", "-5m"], "cannot be negative")],
+)
+def test_bad_duration_argument(cli: Cli, argv: list[str], problem: str) -> None:
+    code, out, err = cli(*argv)
+    assert (code, out) == (2, "")
+    assert problem in _message(err)
+
+
+def test_unknown_context_is_a_usage_error(cli: Cli) -> None:
+    code, out, err = cli("list", "--context", "office")
+    assert (code, out) == (2, "")
+    assert "invalid choice" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "stream", "text"),
+    [(["--version"], 0, "stdout", f"deskbreak {deskbreak.__version__}"),
+     (["show", "knee"], 2, "stderr", "did you mean"),
+     (["pause", "abc"], 2, "stderr", "not a duration"),
+     (["status"], 1, "stdout", "deskbreak is not running"),
+     (["skip"], 1, "stderr", "deskbreak is not running")],
+)
+def test_real_process_exit_codes(
+    cli_process: Proc, argv: list[str], code: int, stream: str, text: str
+) -> None:
+    result = cli_process(*argv)
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr + result.stdout
+    assert text in getattr(result, stream)
+    if code == 2:
+        assert len(result.stderr.splitlines()) == 1

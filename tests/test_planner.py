@@ -1,0 +1,241 @@
+"""The planner's decisions from sensor readings and three clocks, with no real time passing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from deskbreak.config import WorkingHours
+from deskbreak.core.planner import (
+    AWAY_RECHECK_S,
+    DND_GRACE_S,
+    EventKind,
+    Hold,
+    IdleSample,
+    Observation,
+    Outcome,
+    Planner,
+)
+
+MIN = 60.0
+MONDAY_10 = dt.datetime(2026, 11, 23, 10, 0)
+OFFICE = WorkingHours(enabled=True, days=(((540, 1050),),) * 5 + ((), ()))
+
+
+@dataclass
+class World:
+    """Clocks that can be moved apart: a suspend stops mono, a clock change moves wall."""
+
+    mono: float = 100.0
+    boot: float = 100.0
+    wall: dt.datetime = MONDAY_10
+    idle: float = 0.0
+    locked: bool = False
+    dnd: tuple[str, ...] = ()
+    fired: list[float] = field(default_factory=list)
+    log: list[tuple[float, Outcome]] = field(default_factory=list)
+
+    def obs(self, planner: Planner) -> Observation:
+        needs = planner.needs(self.mono)
+        return Observation(self.mono, self.boot, self.wall,
+                           IdleSample(self.idle, self.locked) if needs.idle else None,
+                           self.dnd if needs.dnd else None)
+
+    def run(self, planner: Planner, seconds: float, *, away: bool = False) -> list[Outcome]:
+        """Let ``seconds`` of ordinary time pass, waking when the planner asks."""
+        end = self.mono + seconds
+        outcomes = []
+        while True:
+            outcome = planner.observe(self.obs(planner))
+            outcomes.append(outcome)
+            self.log.append((self.mono, outcome))
+            if outcome.fire:
+                self.fired.append(self.mono)
+                planner.timer.fired(self.mono)
+            wake = planner.next_wakeup(self.mono)
+            step = min((wake or end) - self.mono, 60.0, end - self.mono)
+            if self.mono >= end:
+                return outcomes
+            step = max(step, 0.5)
+            self.mono += step
+            self.boot += step
+            self.wall += dt.timedelta(seconds=step)
+            self.idle = self.idle + step if away else 0.0
+
+    def suspend(self, seconds: float) -> None:
+        self.boot += seconds
+        self.wall += dt.timedelta(seconds=seconds)
+
+
+def planner(world: World, *, hours: WorkingHours | None = None, dnd: bool = True) -> Planner:
+    return Planner(interval=30 * MIN, idle_threshold=5 * MIN, hours=hours or WorkingHours(),
+                   dnd=dnd, first=Observation(world.mono, world.boot, world.wall))
+
+
+def kinds(outcomes: list[Outcome]) -> list[EventKind]:
+    return [e.kind for o in outcomes for e in o.events]
+
+
+@pytest.mark.parametrize("jump_hours", [3, -3, 1, -1, -6, 9])
+def test_a_wall_clock_jump_neither_advances_nor_delays_the_break(jump_hours: int) -> None:
+    world = World()
+    plan = planner(world)
+    world.run(plan, 20 * MIN)
+    assert plan.status(world.mono, world.wall).due_in == pytest.approx(10 * MIN)
+    world.wall += dt.timedelta(hours=jump_hours)
+    outcomes = world.run(plan, 10 * MIN - 1)
+    assert EventKind.CLOCK_JUMP in kinds(outcomes)
+    assert world.fired == []
+    world.run(plan, 1)
+    assert world.fired == [pytest.approx(100 + 30 * MIN)]
+
+
+def test_a_long_suspend_is_a_natural_break_with_no_burst_and_a_full_interval_after() -> None:
+    world = World()
+    plan = planner(world)
+    world.run(plan, 25 * MIN)
+    world.suspend(40 * MIN)
+    outcome = plan.observe(world.obs(plan))
+    assert not outcome.fire and outcome.withdraw
+    assert [e.kind for e in outcome.events][:2] == [EventKind.SUSPEND, EventKind.NATURAL_BREAK]
+    resumed = world.mono
+    world.run(plan, 30 * MIN)
+    assert world.fired == [pytest.approx(resumed + 30 * MIN)]
+
+
+def test_a_long_suspend_while_a_break_is_showing_takes_the_stale_one_down() -> None:
+    world = World()
+    plan = planner(world)
+    world.run(plan, 30 * MIN)
+    assert len(world.fired) == 1 and plan.timer.pending
+    world.suspend(2 * 3600)
+    outcome = plan.observe(world.obs(plan))
+    assert outcome.withdraw and not outcome.fire and not plan.timer.pending
+
+
+def test_a_short_suspend_only_pauses_the_timer() -> None:
+    world = World()
+    plan = planner(world)
+    world.run(plan, 25 * MIN)
+    world.suspend(2 * MIN)
+    outcomes = world.run(plan, 5 * MIN)
+    assert EventKind.NATURAL_BREAK not in kinds(outcomes)
+    assert EventKind.SUSPEND in kinds(outcomes)
+    # Active time only: the break is due 30 minutes of activity after the start.
+    assert world.fired == [pytest.approx(100 + 30 * MIN)]
+
+
+def test_being_away_counts_as_a_break_and_the_timer_restarts_on_return() -> None:
+    world = World()
+    plan = planner(world)
+    world.run(plan, 20 * MIN)
+    left = world.mono
+    world.run(plan, 15 * MIN, away=True)  # the break was due at 30 min: not shown
+    assert world.fired == []
+    assert plan.hold(world.mono) is Hold.AWAY
+    returned = world.mono
+    outcomes = world.run(plan, 31 * MIN)
+    breaks = [e for o in outcomes for e in o.events if e.kind is EventKind.NATURAL_BREAK]
+    # The user types from the moment they return, so the return is only seen at the next
+    # look (at most AWAY_RECHECK_S later): the next break is a full interval after that.
+    assert len(breaks) == 1
+    assert returned - left <= breaks[0].seconds <= returned - left + AWAY_RECHECK_S
+    assert world.fired == [pytest.approx(left + breaks[0].seconds + 30 * MIN, abs=1)]
+
+
+def test_the_interval_restarts_from_the_first_touch_after_coming_back() -> None:
+    world = World()
+    plan = planner(world)
+    world.run(plan, 10 * MIN)
+    world.run(plan, 12 * MIN, away=True)
+    touched = world.mono
+    world.idle = 0.0
+    world.run(plan, 3 * MIN, away=True)  # reads a page: no input for 3 minutes
+    world.run(plan, 28 * MIN)
+    assert world.fired == [pytest.approx(touched + 30 * MIN, abs=1)]
+
+
+def test_a_locked_screen_counts_as_away() -> None:
+    world = World(locked=True)
+    plan = planner(world)
+    plan.observe(world.obs(plan))
+    assert plan.hold(world.mono) is Hold.AWAY
+
+
+def test_idle_time_is_asked_rarely_while_the_user_works() -> None:
+    world = World()
+    plan = planner(world)
+    asked = 0
+    for _ in range(3600):
+        world.mono += 1
+        world.boot += 1
+        world.wall += dt.timedelta(seconds=1)
+        obs = world.obs(plan)
+        asked += obs.idle is not None
+        outcome = plan.observe(obs)
+        if outcome.fire:
+            plan.timer.fired(world.mono)
+    # Once per idle threshold (5 min) plus once at each break, not once a second.
+    assert 10 <= asked <= 16
+
+
+def test_do_not_disturb_defers_the_break_until_shortly_after_it_clears() -> None:
+    world = World(dnd=("fullscreen window",))
+    plan = planner(world)
+    outcomes = world.run(plan, 45 * MIN)
+    assert world.fired == []
+    assert EventKind.HELD in kinds(outcomes)
+    assert plan.status(world.mono, world.wall).held_because is Hold.DND
+    world.dnd = ()
+    cleared = world.mono
+    world.run(plan, 2 * MIN)
+    released = [t for t, o in world.log if any(e.kind is EventKind.RELEASED for e in o.events)]
+    assert len(released) == 1 and cleared <= released[0] <= cleared + 15
+    assert world.fired == [pytest.approx(released[0] + DND_GRACE_S)]
+
+
+def test_do_not_disturb_off_fires_anyway() -> None:
+    world = World(dnd=("fullscreen window",))
+    plan = planner(world, dnd=False)
+    world.run(plan, 30 * MIN)
+    assert len(world.fired) == 1
+
+
+def test_outside_working_hours_nothing_fires_and_work_starts_with_a_fresh_interval() -> None:
+    world = World(wall=dt.datetime(2026, 11, 23, 8, 0))
+    plan = planner(world, hours=OFFICE)
+    status = plan.status(world.mono, world.wall)
+    assert status.held_because is Hold.OFF_DUTY
+    assert status.off_until == dt.datetime(2026, 11, 23, 9, 0)
+    outcomes = world.run(plan, 60 * MIN)
+    assert EventKind.DUTY_START in kinds(outcomes)
+    start = 100 + 60 * MIN
+    world.run(plan, 31 * MIN)
+    assert world.fired == [pytest.approx(start + 30 * MIN, abs=61)]
+
+
+def test_friday_evening_is_off_until_monday_morning() -> None:
+    world = World(wall=dt.datetime(2026, 11, 27, 18, 0))
+    plan = planner(world, hours=OFFICE)
+    assert plan.status(world.mono, world.wall).off_until == dt.datetime(2026, 11, 30, 9, 0)
+
+
+def test_working_hours_follow_a_time_zone_change() -> None:
+    world = World(wall=dt.datetime(2026, 11, 23, 16, 0))
+    plan = planner(world, hours=OFFICE)
+    world.run(plan, 10 * MIN)
+    world.wall -= dt.timedelta(hours=9)  # flew west: it is 07:10 here now
+    outcomes = world.run(plan, 60)
+    assert EventKind.DUTY_END in kinds(outcomes)
+    assert plan.status(world.mono, world.wall).off_until == dt.datetime(2026, 11, 23, 9, 0)
+
+
+def test_a_user_pause_survives_a_natural_break() -> None:
+    world = World()
+    plan = planner(world)
+    plan.timer.pause(world.mono, None)
+    world.run(plan, 20 * MIN, away=True)
+    world.run(plan, 60 * MIN)
+    assert world.fired == [] and plan.hold(world.mono) is Hold.PAUSED

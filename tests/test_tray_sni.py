@@ -1,0 +1,401 @@
+"""The StatusNotifierItem + DBusMenu tray backend, against a private dbus-daemon.
+
+A fake StatusNotifierWatcher stands in for the panel; a plain dbus-fast client reads what a host
+would read (properties, GetLayout) and clicks what a host would click (Event, Activate).
+"""
+
+import asyncio
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from dbus_fast import Message, MessageType, PropertyAccess, Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.annotations import DBusBool, DBusStr
+from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
+from PIL import Image
+
+from deskbreak.tray.sni import Icon, Menu, MenuItem, SniUnavailable
+
+WATCHER = "org.kde.StatusNotifierWatcher"
+ITEM_IFACE = "org.kde.StatusNotifierItem"
+MENU_IFACE = "com.canonical.dbusmenu"
+
+
+@pytest.fixture(scope="session")
+def dbus_address() -> Iterator[str]:
+    """A private session bus; missing dbus-daemon is a failure, never a skip."""
+    exe = shutil.which("dbus-daemon")
+    if exe is None:
+        pytest.fail("dbus-daemon is required to test the SNI tray (Debian package: dbus)")
+    proc = subprocess.Popen(
+        [exe, "--session", "--nofork", "--print-address"], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    address = proc.stdout.readline().strip()
+    assert address, "dbus-daemon printed no address"
+    yield address
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+def aio(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an async test on a fresh loop (no pytest-asyncio needed), with a time limit."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(asyncio.wait_for(fn(*args, **kwargs), timeout=10))
+
+    return run
+
+
+class FakeWatcher(ServiceInterface):
+    """Just enough of org.kde.StatusNotifierWatcher: records registrations."""
+
+    def __init__(self, bus: MessageBus) -> None:
+        super().__init__(WATCHER)
+        self.bus = bus
+        self.items: list[str] = []
+        self.changed = asyncio.Event()
+
+    async def quit(self) -> None:
+        if self.bus.connected:
+            self.bus.disconnect()
+            await self.bus.wait_for_disconnect()
+
+    @dbus_method()
+    def RegisterStatusNotifierItem(self, service: DBusStr) -> None:
+        self.items.append(service)
+        self.changed.set()
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IsStatusNotifierHostRegistered(self) -> DBusBool:
+        return True
+
+    async def wait_items(self, count: int) -> list[str]:
+        while len(self.items) < count:
+            self.changed.clear()
+            await self.changed.wait()
+        return self.items
+
+
+@asynccontextmanager
+async def fake_watcher(address: str, export_late: bool = False) -> AsyncIterator[FakeWatcher]:
+    """``export_late``: own the name before serving the object, as the Haskell watcher does."""
+    bus = await MessageBus(bus_address=address).connect()
+    watcher = FakeWatcher(bus)
+    if export_late:
+        await bus.request_name(WATCHER)
+        await asyncio.sleep(0.3)
+    bus.export("/StatusNotifierWatcher", watcher)
+    await bus.request_name(WATCHER)
+    try:
+        yield watcher
+    finally:
+        await watcher.quit()
+
+
+class Client:
+    """What a tray host does: reads properties, calls methods, listens to signals."""
+
+    def __init__(self, bus: MessageBus, dest: str) -> None:
+        self.bus, self.dest = bus, dest
+        self.signals: asyncio.Queue[Message] = asyncio.Queue()
+
+    @classmethod
+    async def connect(cls, address: str, dest: str) -> "Client":
+        client = cls(await MessageBus(bus_address=address).connect(), dest)
+        client.bus.add_message_handler(client._on_message)
+        await client.call_bus("AddMatch", "s", [f"type='signal',sender='{dest}'"])
+        return client
+
+    def _on_message(self, msg: Message) -> None:
+        if msg.message_type == MessageType.SIGNAL and msg.path != "/org/freedesktop/DBus":
+            self.signals.put_nowait(msg)
+
+    async def call(self, path: str, iface: str, member: str, sig: str, body: list[Any]) -> Any:
+        msg = Message(
+            destination=self.dest, path=path, interface=iface, member=member, signature=sig,
+            body=body,
+        )  # fmt: skip
+        reply = await self.bus.call(msg)
+        assert reply.message_type == MessageType.METHOD_RETURN, (reply.error_name, reply.body)
+        return reply.body
+
+    async def call_bus(self, member: str, sig: str, body: list[Any]) -> Any:
+        msg = Message(
+            destination="org.freedesktop.DBus", path="/org/freedesktop/DBus",
+            interface="org.freedesktop.DBus", member=member, signature=sig, body=body,
+        )  # fmt: skip
+        return (await self.bus.call(msg)).body
+
+    async def has_owner(self, name: str) -> bool:
+        return bool((await self.call_bus("NameHasOwner", "s", [name]))[0])
+
+    async def prop(self, name: str) -> Any:
+        props = "org.freedesktop.DBus.Properties"
+        body = await self.call("/StatusNotifierItem", props, "Get", "ss", [ITEM_IFACE, name])
+        return body[0].value
+
+    async def layout(self) -> tuple[int, dict[str, Any]]:
+        revision, root = await self.call("/MenuBar", MENU_IFACE, "GetLayout", "iias", [0, -1, []])
+        return revision, _tree(root)
+
+    async def signal(self, member: str) -> Message:
+        while True:
+            msg = await asyncio.wait_for(self.signals.get(), timeout=3)
+            if msg.member == member:
+                return msg
+
+
+def _tree(node: list[Any]) -> dict[str, Any]:
+    node_id, props, children = node
+    return {
+        "id": node_id,
+        **{k: v.value for k, v in props.items()},
+        "children": [_tree(child.value) for child in children],
+    }
+
+
+def red_dot(size: int = 32) -> Image.Image:
+    image = Image.new("RGBA", (size, size), (0, 0, 255, 128))
+    image.putpixel((0, 0), (255, 0, 0, 255))
+    return image
+
+
+def make_menu(state: dict[str, Any]) -> Menu:
+    def set_mode(mode: str) -> Callable[[Icon, MenuItem], None]:
+        return lambda icon, item: state.update(mode=mode)
+
+    def is_mode(mode: str) -> Callable[[MenuItem], bool]:
+        return lambda item: state["mode"] == mode
+
+    return Menu(
+        MenuItem("Take a _break", lambda: state.update(breaks=state["breaks"] + 1), default=True),
+        MenuItem("Snooze", None, enabled=False),
+        Menu.SEPARATOR,
+        MenuItem("Short", set_mode("short"), checked=is_mode("short"), radio=True),
+        MenuItem("Long", set_mode("long"), checked=is_mode("long"), radio=True),
+        MenuItem("Sound", lambda: None, checked=lambda item: state["sound"]),
+        MenuItem("More", Menu(MenuItem("Pause", None), MenuItem("Gone", None, visible=False))),
+        MenuItem(lambda item: f"Breaks: {state['breaks']}", None),
+    )
+
+
+@asynccontextmanager
+async def running_icon(address: str, **kwargs: Any) -> AsyncIterator[tuple[Icon, Client]]:
+    bus = await MessageBus(bus_address=address).connect()
+    icon = Icon("deskbreak", red_dot(), "deskbreak: 12 min to a break", bus=bus, **kwargs)
+    await icon.start()
+    client = await Client.connect(address, icon.bus_name)
+    try:
+        yield icon, client
+    finally:
+        await icon.stop_async()
+        client.bus.disconnect()
+        bus.disconnect()
+
+
+@aio
+async def test_start_registers_with_the_watcher(dbus_address: str) -> None:
+    async with fake_watcher(dbus_address) as watcher, running_icon(dbus_address) as (icon, c):
+        assert await watcher.wait_items(1) == [icon.bus_name]
+        assert icon.bus_name == f"org.kde.StatusNotifierItem-{os.getpid()}-{icon.bus_name[-1]}"
+        assert icon.visible
+        assert await c.prop("Id") == "deskbreak"
+        assert await c.prop("Title") == "deskbreak: 12 min to a break"
+        assert await c.prop("Category") == "ApplicationStatus"
+        assert await c.prop("Status") == "Active"
+        assert await c.prop("ItemIsMenu") is True
+        assert await c.prop("Menu") == "/MenuBar"
+        assert (await c.prop("ToolTip"))[2] == "deskbreak: 12 min to a break"
+
+
+@aio
+async def test_icon_pixmap_is_argb_in_network_order(dbus_address: str) -> None:
+    async with fake_watcher(dbus_address), running_icon(dbus_address) as (_icon, c):
+        pixmaps = {(w, h): data for w, h, data in await c.prop("IconPixmap")}
+        assert {(22, 22), (24, 24), (32, 32), (48, 48)} <= set(pixmaps)
+        native = pixmaps[32, 32]
+        assert len(native) == 32 * 32 * 4
+        assert native[:4] == bytes([255, 255, 0, 0])  # A, R, G, B of the red pixel
+        assert native[4:8] == bytes([128, 0, 0, 255])  # the half-transparent blue
+
+
+@aio
+async def test_layout_describes_the_pystray_menu(dbus_address: str) -> None:
+    state = {"mode": "short", "sound": False, "breaks": 0}
+    menu = make_menu(state)
+    async with fake_watcher(dbus_address), running_icon(dbus_address, menu=menu) as (_, c):
+        assert await c.call("/MenuBar", "org.freedesktop.DBus.Properties", "Get", "ss",
+                            [MENU_IFACE, "Version"]) == [Variant("u", 3)]  # fmt: skip
+        _, root = await c.layout()
+        assert root["id"] == 0 and root["children-display"] == "submenu"
+        items = root["children"]
+        labels = [item.get("label") for item in items]
+        assert labels == [
+            "Take a __break", "Snooze", None, "Short", "Long", "Sound", "More", "Breaks: 0",
+        ]  # fmt: skip
+        take, snooze, separator, short, long_, sound, more, _ = items
+        assert "enabled" not in take and snooze["enabled"] is False
+        assert separator["type"] == "separator"
+        assert (short["toggle-type"], short["toggle-state"]) == ("radio", 1)
+        assert (long_["toggle-type"], long_["toggle-state"]) == ("radio", 0)
+        assert (sound["toggle-type"], sound["toggle-state"]) == ("checkmark", 0)
+        assert more["children-display"] == "submenu"
+        assert [child["label"] for child in more["children"]] == ["Pause"]
+        assert len({item["id"] for item in items}) == len(items)
+
+
+@aio
+async def test_clicked_event_runs_the_action_and_updates_the_layout(dbus_address: str) -> None:
+    state = {"mode": "short", "sound": False, "breaks": 0}
+    menu = make_menu(state)
+    async with fake_watcher(dbus_address), running_icon(dbus_address, menu=menu) as (_, c):
+        revision, root = await c.layout()
+        long_id = root["children"][4]["id"]
+        await c.call("/MenuBar", MENU_IFACE, "Event", "isvu",
+                     [long_id, "clicked", Variant("s", ""), 0])  # fmt: skip
+        assert state["mode"] == "long"
+        new_revision, parent = (await c.signal("LayoutUpdated")).body
+        assert new_revision > revision and parent == 0
+        got_revision, root = await c.layout()
+        assert got_revision == new_revision
+        short, long_ = root["children"][3:5]
+        assert (short["toggle-state"], long_["toggle-state"]) == (0, 1)
+        assert long_["id"] == long_id  # ids stay put across rebuilds
+
+        # A click on the disabled item does nothing; Activate runs the default item.
+        snooze_id = root["children"][1]["id"]
+        await c.call("/MenuBar", MENU_IFACE, "Event", "isvu",
+                     [snooze_id, "clicked", Variant("s", ""), 0])  # fmt: skip
+        await c.call("/StatusNotifierItem", ITEM_IFACE, "Activate", "ii", [0, 0])
+        assert state["breaks"] == 1
+        assert (await c.layout())[1]["children"][-1]["label"] == "Breaks: 1"
+
+        # gtk-sni-tray (libdbusmenu-glib) uses the group calls instead.
+        short_id = root["children"][3]["id"]
+        events = [[short_id, "clicked", Variant("i", 0), 0], [999, "clicked", Variant("i", 0), 0]]
+        assert await c.call("/MenuBar", MENU_IFACE, "EventGroup", "a(isvu)", [events]) == [[999]]
+        assert state["mode"] == "short"
+        assert await c.call("/MenuBar", MENU_IFACE, "AboutToShowGroup", "ai", [[0, 999]]) == [
+            [],
+            [999],
+        ]
+
+
+@aio
+async def test_about_to_show_reevaluates_callables(dbus_address: str) -> None:
+    state = {"mode": "short", "sound": False, "breaks": 0}
+    menu = make_menu(state)
+    async with fake_watcher(dbus_address), running_icon(dbus_address, menu=menu) as (_, c):
+        assert await c.call("/MenuBar", MENU_IFACE, "AboutToShow", "i", [0]) == [False]
+        state["sound"] = True
+        assert await c.call("/MenuBar", MENU_IFACE, "AboutToShow", "i", [0]) == [True]
+        assert (await c.layout())[1]["children"][5]["toggle-state"] == 1
+
+
+@aio
+async def test_new_icon_and_title_signals_also_from_another_thread(dbus_address: str) -> None:
+    async with fake_watcher(dbus_address), running_icon(dbus_address) as (icon, c):
+        icon.icon = Image.new("RGBA", (16, 16), (0, 255, 0, 255))
+        await c.signal("NewIcon")
+        pixmaps = {(w, h): data for w, h, data in await c.prop("IconPixmap")}
+        assert pixmaps[16, 16][:4] == bytes([255, 0, 255, 0])
+
+        worker = threading.Thread(target=setattr, args=(icon, "title", "break now"))
+        worker.start()
+        await asyncio.to_thread(worker.join)
+        await c.signal("NewTitle")
+        await c.signal("NewToolTip")
+        assert await c.prop("Title") == "break now"
+
+
+@aio
+async def test_hide_releases_the_name_and_show_registers_again(dbus_address: str) -> None:
+    async with fake_watcher(dbus_address) as watcher, running_icon(dbus_address) as (icon, c):
+        await asyncio.to_thread(setattr, icon, "visible", False)
+        while await c.has_owner(icon.bus_name):
+            await asyncio.sleep(0.01)
+        icon.visible = True
+        assert await watcher.wait_items(2) == [icon.bus_name] * 2
+        assert await c.has_owner(icon.bus_name)
+
+
+@aio
+async def test_reregisters_when_the_watcher_restarts(dbus_address: str) -> None:
+    async with fake_watcher(dbus_address) as first, running_icon(dbus_address) as (icon, _):
+        await first.wait_items(1)
+        await first.quit()  # the panel goes away...
+        async with fake_watcher(dbus_address, export_late=True) as second:  # ...and comes back
+            assert await second.wait_items(1) == [icon.bus_name]
+
+
+@aio
+async def test_start_without_watcher_raises(dbus_address: str) -> None:
+    bus = await MessageBus(bus_address=dbus_address).connect()
+    icon = Icon("deskbreak", red_dot(), bus=bus)
+    with pytest.raises(SniUnavailable, match="StatusNotifierWatcher"):
+        await icon.start()
+    client = await Client.connect(dbus_address, "org.freedesktop.DBus")
+    assert not await client.has_owner(icon.bus_name)
+    assert bus.connected  # a bus the caller lent is left open
+    assert not icon.visible
+    client.bus.disconnect()
+    bus.disconnect()
+
+
+@aio
+async def test_stop_async_removes_the_name(
+    dbus_address: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", dbus_address)
+    async with fake_watcher(dbus_address) as watcher:
+        icon = Icon("deskbreak", red_dot())  # opens its own bus
+        await icon.start()
+        await watcher.wait_items(1)
+        client = await Client.connect(dbus_address, icon.bus_name)
+        assert await client.has_owner(icon.bus_name)
+        await icon.stop_async()
+        assert not await client.has_owner(icon.bus_name)
+        assert not icon.visible
+        client.bus.disconnect()
+
+
+def test_run_is_not_the_way_and_import_loads_no_gui_toolkit() -> None:
+    with pytest.raises(NotImplementedError, match="start"):
+        Icon("deskbreak", red_dot())._run()
+    code = (
+        "import os, sys; import deskbreak.tray.sni;"
+        "assert str(os.environ.get('PYSTRAY_BACKEND')) == sys.argv[1], os.environ;"
+        "assert not {'gi', 'Xlib'} & set(sys.modules), sorted(sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "DISPLAY")}
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, "-c", code, "None"], check=True, env=env, cwd=root)
+    env["PYSTRAY_BACKEND"] = "xorg"  # would raise without $DISPLAY if honoured at import
+    subprocess.run([sys.executable, "-c", code, "xorg"], check=True, env=env, cwd=root)
+
+
+@aio
+async def test_pystray_run_detached_and_stop_from_another_thread(
+    dbus_address: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", dbus_address)
+    async with fake_watcher(dbus_address) as watcher:
+        icon = Icon("deskbreak", red_dot())
+        icon.run_detached()  # on the loop's thread: schedules start()
+        await watcher.wait_items(1)
+        client = await Client.connect(dbus_address, icon.bus_name)
+        await asyncio.to_thread(icon.stop)
+        while await client.has_owner(icon.bus_name):
+            await asyncio.sleep(0.01)
+        assert not icon.visible
+        client.bus.disconnect()
