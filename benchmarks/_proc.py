@@ -72,8 +72,8 @@ class Sample:
     pids: tuple[int, ...]
     pss_kib: int
     rss_kib: int
-    cpu_ticks: int  # utime + stime + cutime + cstime over the tree, in CLK_TCK ticks
-    run_ns: int  # time on CPU of every live thread (schedstat), nanoseconds
+    reaped_ticks: int  # cutime + cstime: CPU of children that exited and were waited for
+    run_ns: dict[int, int]  # thread id -> time on CPU so far (schedstat), nanoseconds
     switches: dict[int, int]  # thread id -> voluntary + nonvoluntary context switches
 
     @property
@@ -84,36 +84,54 @@ class Sample:
 def sample(root: int, at: float) -> Sample:
     """Read memory, CPU and context switches of `root`'s tree now."""
     pids = tree(root)
-    pss = rss = ticks = run_ns = 0
+    pss = rss = reaped = 0
+    run_ns: dict[int, int] = {}
     switches: dict[int, int] = {}
     for pid in pids:
         rollup = _read(PROC / str(pid) / "smaps_rollup") or ""
         for line in rollup.splitlines():
             key, _, rest = line.partition(":")
-            if key in ("Pss", "Rss"):
-                kib = int(rest.split()[0])
-                pss, rss = (pss + kib, rss) if key == "Pss" else (pss, rss + kib)
+            if key == "Pss":
+                pss += int(rest.split()[0])
+            elif key == "Rss":
+                rss += int(rest.split()[0])
         fields = _stat_fields(pid)
         if fields is not None:
-            ticks += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            reaped += int(fields[13]) + int(fields[14])  # cutime cstime
         for tid in _threads(pid):
             task = PROC / str(pid) / "task" / str(tid)
             schedstat = _read(task / "schedstat")
             status = _read(task / "status")
             if schedstat is None or status is None:
                 continue
-            run_ns += int(schedstat.split()[0])
+            run_ns[tid] = int(schedstat.split()[0])
             switches[tid] = sum(
                 int(line.split()[1]) for line in status.splitlines()
                 if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))
             )
-    return Sample(at, tuple(pids), pss, rss, ticks, run_ns, switches)
+    return Sample(at, tuple(pids), pss, rss, reaped, run_ns, switches)
+
+
+def _growth(first: dict[int, int], last: dict[int, int]) -> int:
+    """Sum over the threads alive at `last` of what they added since `first`.
+
+    A thread born in between counts from zero. One that died in between is lost (the
+    kernel keeps no per-thread count after exit), so the figure is a lower bound; the
+    reaped-children term in `cpu_seconds` recovers CPU of whole processes that exited.
+    """
+    return sum(n - first.get(tid, 0) for tid, n in last.items())
 
 
 def switches_between(first: Sample, last: Sample) -> int:
-    """Context switches in (first, last] of the threads alive at `last`.
+    """Context switches (each one a sleep and a wake-up, or a preemption) in between."""
+    return _growth(first.switches, last.switches)
 
-    A thread born in between counts from zero; one that died in between is lost (the
-    kernel keeps no per-thread count after exit), so this is a lower bound.
+
+def cpu_seconds(first: Sample, last: Sample) -> float:
+    """CPU time the tree used in between, to the nanosecond for live threads.
+
+    utime/stime in /proc/PID/stat tick at 10 ms, too coarse for a program that should
+    use a few milliseconds a minute; schedstat counts nanoseconds.
     """
-    return sum(n - first.switches.get(tid, 0) for tid, n in last.switches.items())
+    reaped = max(0, last.reaped_ticks - first.reaped_ticks) / CLK_TCK
+    return _growth(first.run_ns, last.run_ns) / 1e9 + reaped

@@ -461,7 +461,7 @@ class Daemon:
             "state": "paused" if held is Hold.PAUSED else "off-duty" if held is Hold.OFF_DUTY
             else "away" if held is Hold.AWAY else "held" if held is Hold.DND else "running",
             "held_because": held_text,
-            "next_break_in": None if plan.due_in is None else round(plan.due_in, 1),
+            "next_break_in": None if plan.due_in is None else round(plan.due_in, 3),
             "next_break_at": None if plan.due_in is None else
             (self.wall() + dt.timedelta(seconds=plan.due_in)).isoformat(timespec="seconds"),
             "off_until": plan.off_until.isoformat(timespec="minutes") if plan.off_until

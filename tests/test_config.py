@@ -141,6 +141,8 @@ def test_repo_config_is_exactly_the_defaults() -> None:
         if item.name != "source":
             assert getattr(loaded, item.name) == getattr(Config(), item.name), item.name
     assert parse_config(Path("shipped"), config.default_text()) == Config()
+    # The repo's copy is what users read on GitHub; "Open settings" writes the shipped one.
+    assert (REPO / "config.toml").read_text() == config.default_text()
 
 
 def test_defaults_are_what_the_docs_promise() -> None:

@@ -419,10 +419,10 @@ def notifications_from(messages: Sequence[MonitorMessage]) -> list[Notification]
 
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<!-- Private session bus for one test desktop. No <servicedir>: nothing is ever
+<!-- Private {kind} bus for one test desktop. No <servicedir>: nothing is ever
      D-Bus-activated (Debian's dunst would otherwise start on the first Notify). -->
 <busconfig>
-  <type>session</type>
+  <type>{kind}</type>
   <keep_umask/>
   <listen>{listen}</listen>
   <auth>EXTERNAL</auth>
@@ -591,6 +591,7 @@ class Desktop:
         sni: bool = True,
         xembed: bool = False,
         wm: bool = False,
+        system_bus: bool = False,
         screen: str = DEFAULT_SCREEN,
         timeout: float = 15.0,
         path: str | None = None,
@@ -600,6 +601,7 @@ class Desktop:
         self.want_sni = sni
         self.want_xembed = xembed
         self.want_wm = wm
+        self.want_system_bus = system_bus
         self.screen = screen
         self.timeout = timeout
         self.path = path if path is not None else os.environ.get("PATH", os.defpath)
@@ -643,6 +645,8 @@ class Desktop:
             self._prepare_dirs()
             self._start_xvfb()
             self._start_bus()
+            if self.want_system_bus:
+                self._start_system_bus()
             self._start_monitor()
             if self.want_wm:
                 self._start_openbox()
@@ -821,15 +825,27 @@ class Desktop:
         self.env["DISPLAY"] = self.display
 
     def _start_bus(self) -> None:
+        self.bus_address = self._start_dbus_daemon("session", "dbus-daemon")
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
+
+    def _start_system_bus(self) -> None:
+        """A private stand-in for the system bus, for programs that refuse to run without one.
+
+        It has no services (no logind, no UPower): it only lets such a program connect.
+        """
+        self.env["DBUS_SYSTEM_BUS_ADDRESS"] = self._start_dbus_daemon("system", "system-bus")
+
+    def _start_dbus_daemon(self, kind: str, name: str) -> str:
+        """Start one private dbus-daemon of `kind` (session or system); its address."""
         runtime = Path(self.env["XDG_RUNTIME_DIR"])
         # sun_path holds 108 bytes; deep pytest temp dirs can exceed it.
         listen = f"unix:dir={runtime}" if len(str(runtime)) < 80 else "unix:tmpdir=/tmp"
-        config = self.tmpdir / "session-bus.conf"
-        config.write_text(_BUS_CONFIG.format(listen=xml_escape(listen)))
+        config = self.tmpdir / f"{kind}-bus.conf"
+        config.write_text(_BUS_CONFIG.format(listen=xml_escape(listen), kind=kind))
         read_fd, write_fd = os.pipe()
         try:
             component = self._spawn_component(
-                "dbus-daemon",
+                name,
                 [
                     self._which("dbus-daemon"),
                     f"--config-file={config}",
@@ -851,8 +867,7 @@ class Desktop:
                 os.close(write_fd)
         if not address.startswith("unix:"):
             raise self._unavailable(component, "printed no bus address")
-        self.bus_address = address
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        return address
 
     def _start_monitor(self) -> None:
         self.monitor_log.unlink(missing_ok=True)
@@ -1381,7 +1396,7 @@ class Desktop:
         """Every log and generated config worth keeping when a test fails."""
         files = sorted(self.logs_dir.glob("*")) if self.logs_dir.is_dir() else []
         files += [p for p in sorted(self.dunst_dir.glob("*")) if p.is_file()]
-        files += [p for p in [self.tmpdir / "session-bus.conf"] if p.is_file()]
+        files += sorted(self.tmpdir.glob("*-bus.conf"))
         return files
 
     # ---- helpers ---------------------------------------------------------------------
