@@ -72,6 +72,7 @@ class Sample:
     pids: tuple[int, ...]
     pss_kib: int
     rss_kib: int
+    uss_kib: int  # private pages: what quitting the program would give back
     reaped_ticks: int  # cutime + cstime: CPU of children that exited and were waited for
     run_ns: dict[int, int]  # thread id -> time on CPU so far (schedstat), nanoseconds
     switches: dict[int, int]  # thread id -> voluntary + nonvoluntary context switches
@@ -84,7 +85,7 @@ class Sample:
 def sample(root: int, at: float) -> Sample:
     """Read memory, CPU and context switches of `root`'s tree now."""
     pids = tree(root)
-    pss = rss = reaped = 0
+    pss = rss = uss = reaped = 0
     run_ns: dict[int, int] = {}
     switches: dict[int, int] = {}
     for pid in pids:
@@ -95,6 +96,8 @@ def sample(root: int, at: float) -> Sample:
                 pss += int(rest.split()[0])
             elif key == "Rss":
                 rss += int(rest.split()[0])
+            elif key in ("Private_Clean", "Private_Dirty"):
+                uss += int(rest.split()[0])
         fields = _stat_fields(pid)
         if fields is not None:
             reaped += int(fields[13]) + int(fields[14])  # cutime cstime
@@ -109,7 +112,7 @@ def sample(root: int, at: float) -> Sample:
                 int(line.split()[1]) for line in status.splitlines()
                 if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))
             )
-    return Sample(at, tuple(pids), pss, rss, reaped, run_ns, switches)
+    return Sample(at, tuple(pids), pss, rss, uss, reaped, run_ns, switches)
 
 
 def _growth(first: dict[int, int], last: dict[int, int]) -> int:

@@ -453,6 +453,7 @@ async def test_gnome_banners_off_read_through_real_gsettings(
 ) -> None:
     # The keyfile backend stores settings under the isolated XDG_CONFIG_HOME.
     monkeypatch.setenv("GSETTINGS_BACKEND", "keyfile")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
     source = GnomeBanners()
     await source.start()
     key = ["gsettings", "set", "org.gnome.desktop.notifications", "show-banners"]
@@ -468,7 +469,18 @@ async def test_gnome_banners_unavailable_without_gsettings(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
     with pytest.raises(DndUnavailable, match="gsettings not found"):
+        await GnomeBanners().start()
+
+
+@aio
+@pytest.mark.parametrize("desktop", ["KDE", "XFCE", "X-Cinnamon", "sway", ""])
+async def test_gnome_banners_only_in_a_gnome_session(
+    monkeypatch: pytest.MonkeyPatch, desktop: str
+) -> None:
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", desktop)
+    with pytest.raises(DndUnavailable, match="not a GNOME session"):
         await GnomeBanners().start()
 
 
@@ -477,6 +489,7 @@ async def test_choose_dnd_on_a_real_desktop(desk: Desktop, monkeypatch: pytest.M
     enter(desk, monkeypatch)
     monkeypatch.setattr(dnd.sys, "platform", "linux")
     monkeypatch.setenv("GSETTINGS_BACKEND", "memory")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "GNOME")
     monitor, notes = await dnd.choose_dnd()
     try:
         assert monitor.names == ("fullscreen", "dunst", "gnome-banners")
@@ -563,3 +576,21 @@ async def test_inhibit_source_asks_the_session_manager_for_idle_inhibitors(
             assert await source.reason() == "desktop inhibits idle"
         finally:
             await source.close()
+
+
+def test_light_x_connection_loads_only_the_screensaver_extension(bare: Desktop) -> None:
+    from Xlib import ext
+
+    from deskbreak.xdisplay import open_display
+
+    before = list(ext.__extensions__)
+    light = open_display(bare.display)
+    full = Xlib.display.Display(bare.display)
+    try:
+        assert light.extensions == ["MIT-SCREEN-SAVER"]
+        assert light.screen().root.screensaver_query_info().idle >= 0
+        assert ext.__extensions__ == before  # other X clients in the process are unaffected
+        assert len(full.extensions) > 5 and "RANDR" in full.extensions
+    finally:
+        light.close()
+        full.close()

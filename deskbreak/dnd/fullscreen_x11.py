@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 from deskbreak.dnd.base import DndSource, DndUnavailable
+from deskbreak.xdisplay import open_display
 
 REASON = "fullscreen window"
 
@@ -30,9 +31,7 @@ class FullscreenX11(DndSource):
         if not name:
             raise DndUnavailable("DISPLAY is not set")
         try:
-            from Xlib import display as xdisplay
-
-            self._display = xdisplay.Display(name)
+            self._display = open_display(name)
         except Exception as exc:  # ImportError, DisplayNameError, ConnectionClosedError...
             raise DndUnavailable(f"cannot open X display {name}: {exc}") from exc
         for atom in ("_NET_ACTIVE_WINDOW", "_NET_WM_STATE", "_NET_WM_STATE_FULLSCREEN"):

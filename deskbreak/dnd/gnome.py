@@ -1,13 +1,16 @@
 """Has the user turned GNOME's notification banners off (GNOME's do-not-disturb)?
 
 Read with the ``gsettings`` tool rather than GIO bindings: PyGObject is optional and
-heavy, and the question is asked only when a break is due.
+heavy, and the question is asked only when a break is due. Only in a GNOME session:
+elsewhere the key exists too (any desktop with GNOME's schemas installed) but nothing
+obeys it, and each read would spawn a process and delay the break for nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 
 from deskbreak.dnd.base import DndSource, DndUnavailable
@@ -24,6 +27,9 @@ class GnomeBanners(DndSource):
         self._gsettings: str | None = None
 
     async def start(self) -> None:
+        desktop = os.environ.get("XDG_CURRENT_DESKTOP", "")
+        if "gnome" not in desktop.lower().split(":"):
+            raise DndUnavailable(f"not a GNOME session (XDG_CURRENT_DESKTOP={desktop or 'unset'})")
         self._gsettings = shutil.which("gsettings")
         if self._gsettings is None:
             raise DndUnavailable("gsettings not found")

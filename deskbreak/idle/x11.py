@@ -14,6 +14,7 @@ from typing import Any
 
 from deskbreak.core.planner import IdleSample
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
+from deskbreak.xdisplay import open_display
 
 SCREEN_SAVER_ON = 1  # Xlib.ext.screensaver.StateOn
 
@@ -38,11 +39,9 @@ class X11Idle(IdleMonitor):
         if not name:
             raise IdleUnavailable("DISPLAY is not set")
         try:
-            from Xlib import display as xdisplay
+            self._display = open_display(name)
         except ImportError as exc:
             raise IdleUnavailable(f"python-xlib is not installed ({exc})") from exc
-        try:
-            self._display = xdisplay.Display(name)
         except Exception as exc:  # DisplayNameError, ConnectionClosedError, OSError...
             raise IdleUnavailable(f"cannot open X display {name}: {exc}") from exc
         if not self._display.has_extension("MIT-SCREEN-SAVER"):

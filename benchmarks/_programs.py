@@ -1,0 +1,117 @@
+"""The programs the benchmarks compare, and how each is started in a fresh test desktop.
+
+Every program runs in its own `Desktop` (Xvfb, private session and system buses, dunst,
+the StatusNotifierItem host and trayer), so each gets an empty home and no program sees
+another's windows, tray icons or notifications.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # benchmarks run as scripts: `python benchmarks/x.py`
+
+import _proc  # noqa: E402
+
+from tests.e2e.desktop import Desktop  # noqa: E402  (needs ROOT on sys.path)
+
+DOCK_POLL_S = 0.01
+
+
+class BenchmarkError(RuntimeError):
+    """A program could not be measured; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """One program under test: its display name and how to start it."""
+
+    key: str  # used on the command line; never "safeeyes" (see `_safe_eyes_blockers`)
+    label: str
+    argv: Callable[[], list[str]]
+    available: Callable[[], str | None]  # None when it can run here, else why not
+    env: dict[str, str] = field(default_factory=dict)
+    preflight: Callable[[], None] = lambda: None
+
+
+def _deskbreak_argv() -> list[str]:
+    return [sys.executable, "-m", "deskbreak", "run"]
+
+
+def _installed(command: str, package: str) -> Callable[[], str | None]:
+    def check() -> str | None:
+        if shutil.which(command) is None:
+            return f"not installed (Debian package {package}: apt-get install {package})"
+        return None
+
+    return check
+
+
+def _safe_eyes_blockers() -> list[int]:
+    """Processes that make Safe Eyes believe it is already running.
+
+    Safe Eyes 2.1 counts processes whose argv[0] mentions python and whose argv[1]
+    contains, or whose any argument equals, "safeeyes"; with two of them (itself and
+    one more) it does not start but calls the running one over XML-RPC and dies.
+    """
+    found = []
+    for pid in _proc.all_pids():
+        argv = _proc.cmdline(pid)
+        if len(argv) > 1 and "python" in argv[0] and ("safeeyes" in argv[1] or "safeeyes" in argv):
+            found.append(pid)
+    return found
+
+
+def _safe_eyes_preflight() -> None:
+    blockers = _safe_eyes_blockers()
+    if blockers:
+        raise BenchmarkError(
+            f"Safe Eyes would refuse to start: process(es) {blockers} look like Safe Eyes to"
+            " it (a python command line containing 'safeeyes'); stop them first")
+
+
+PROGRAMS: dict[str, Program] = {
+    program.key: program
+    for program in (
+        Program("deskbreak", "deskbreak", _deskbreak_argv, lambda: None,
+                env={"PYTHONPATH": str(ROOT)}),
+        Program("workrave", "Workrave", lambda: [shutil.which("workrave") or "workrave"],
+                _installed("workrave", "workrave")),
+        Program("safe-eyes", "Safe Eyes", lambda: [shutil.which("safeeyes") or "safeeyes"],
+                _installed("safeeyes", "safeeyes"), preflight=_safe_eyes_preflight),
+    )
+}
+
+
+def desktop_for(tmpdir: Path) -> Desktop:
+    """The session every program is measured in: the end-to-end tests' desktop, all hosts."""
+    return Desktop(tmpdir, notifications=True, sni=True, xembed=True, system_bus=True)
+
+
+def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = ()) -> tuple[int, float]:
+    """Start `program` in `desktop`; its pid, and seconds until its tray icon docked.
+
+    Docked means registered with the StatusNotifierWatcher or embedded in trayer,
+    whichever the program chose. Polling the hosts wakes them, never the program.
+    """
+    program.preflight()
+    began = time.monotonic()
+    proc = desktop.spawn(program.key, [*program.argv(), *extra_args], env=program.env)
+    deadline = began + 30.0
+    while time.monotonic() < deadline:
+        if desktop.sni_items() or desktop.xembed_icon_count():
+            return proc.pid, time.monotonic() - began
+        if proc.poll() is not None:
+            break
+        time.sleep(DOCK_POLL_S)
+    log = desktop.logs_dir / f"{program.key}.log"
+    tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
+    state = "exited" if proc.poll() is not None else "gave no tray icon within 30 s"
+    raise BenchmarkError(f"{program.label} {state}; last output: {' '.join(tail) or '-'}")

@@ -1,0 +1,111 @@
+"""The benchmarks are not part of the suite, but their plumbing is: they must not rot.
+
+Runs the `--quick` modes for real (a real headless desktop, the real daemon) and checks
+that the reports hold plausible figures, plus the /proc arithmetic they rest on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import _proc  # noqa: E402
+import footprint  # noqa: E402
+from _programs import BenchmarkError, _safe_eyes_preflight  # noqa: E402
+
+
+def run_quick(script: str, *args: str) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, str(BENCH / script), "--quick", "--json", *args],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+def test_footprint_quick_measures_deskbreak_in_a_real_desktop(tmp_path: Path) -> None:
+    out = tmp_path / "footprint.json"
+    report = run_quick("footprint.py", "--only", "deskbreak", "--output", str(out))
+    assert json.loads(out.read_text()) == report
+    mine = report["results"]["deskbreak"]
+    assert 5 < mine["pss_mib"] <= mine["rss_mib"] < 500
+    assert 0 < mine["uss_mib"] <= mine["pss_mib"]
+    assert 0 < mine["dock_s"] < 30
+    assert mine["threads"] >= 1 and mine["processes"] >= 1
+    assert mine["cpu_s_per_h"] >= 0 and mine["wakeups_per_min"] >= 0
+    assert {g["goal"] for g in report["goals"]} >= {"tray docked in under 0.5 s"}
+    assert report["machine"]["versions"]["deskbreak"]
+
+
+def test_timing_quick_times_every_break_and_counts_extras() -> None:
+    report = run_quick("timing.py")
+    results = report["results"]
+    assert len(results["lateness_ms"]) == results["breaks"] == 3
+    assert results["extra_notifications"] == 0
+    # A break lands after it is due (never early) and well within a second.
+    assert all(-50 < ms < 1000 for ms in results["lateness_ms"])
+
+
+def test_footprint_rejects_unknown_programs() -> None:
+    result = subprocess.run([sys.executable, str(BENCH / "footprint.py"), "--only", "stretchly"],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "stretchly" in result.stderr
+
+
+def test_table_shows_ratios_and_the_half_of_workrave_goal() -> None:
+    figures = dict.fromkeys(["rss_mib", "uss_mib", "pss_growth_mib", "cpu_s_per_h",
+                             "wakeups_per_min", "dock_s", "threads", "processes"], 1.0)
+    results = {"deskbreak": {**figures, "pss_mib": 30.0}, "workrave": {**figures, "pss_mib": 40.0}}
+    report = {"results": results, "goals": footprint.goals(results), "not_measured":
+              {"safe-eyes": "not installed"}, "machine": {"date": "today"},
+              "settings": {"rounds": 1, "warmup_s": 1, "window_s": 2, "every_s": 1}}
+    text = footprint.render(report)
+    assert "| PSS, MiB" in text and "0.75" in text  # 30 / 40
+    assert "deskbreak / Workrave" in text
+    half = next(g for g in report["goals"] if g["goal"].startswith("PSS"))
+    assert half["target"] == "<= 20.0" and half["met"] is False
+    assert "Safe Eyes: not measured: not installed" in text
+
+
+@pytest.fixture
+def busy_child() -> Iterator[subprocess.Popen[bytes]]:
+    """A session of its own (as the benchmarks start programs) that spins, then naps often."""
+    code = ("import time\nend = time.monotonic() + 0.3\nwhile time.monotonic() < end: pass\n"
+            "for _ in range(200): time.sleep(0.005)\ntime.sleep(30)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_proc_sampling_sees_cpu_wakeups_and_memory(busy_child: subprocess.Popen[bytes]) -> None:
+    first = _proc.sample(busy_child.pid, time.monotonic())
+    time.sleep(2.5)
+    last = _proc.sample(busy_child.pid, time.monotonic())
+    assert busy_child.pid in last.pids and last.threads == 1
+    assert last.pss_kib > 1000 and last.rss_kib >= last.pss_kib >= last.uss_kib > 0
+    assert 0.1 < _proc.cpu_seconds(first, last) < 2.5
+    assert _proc.switches_between(first, last) >= 100
+
+
+def test_safe_eyes_preflight_names_the_process_that_would_block_it() -> None:
+    # Safe Eyes counts any python process with "safeeyes" among its arguments as itself.
+    impostor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "safeeyes"])
+    try:
+        deadline = time.monotonic() + 5
+        while "safeeyes" not in _proc.cmdline(impostor.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        with pytest.raises(BenchmarkError, match=str(impostor.pid)):
+            _safe_eyes_preflight()
+    finally:
+        impostor.kill()
+        impostor.wait()
