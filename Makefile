@@ -17,7 +17,9 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check deskbreak tests benchmarks
 
 bench: $(VENV)/.test-installed
+	scripts/debian-packages bench
 	$(BIN)/python benchmarks/footprint.py
+	$(BIN)/python benchmarks/timing.py
 
 $(VENV)/.run-installed: pyproject.toml
 	scripts/debian-packages run

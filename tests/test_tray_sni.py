@@ -399,3 +399,36 @@ async def test_pystray_run_detached_and_stop_from_another_thread(
             await asyncio.sleep(0.01)
         assert not icon.visible
         client.bus.disconnect()
+
+
+# --- choosing a tray ------------------------------------------------------------------
+
+def _choose(monkeypatch: pytest.MonkeyPatch, platform: str, **env: str) -> Any:
+    import deskbreak.tray as tray_module
+
+    monkeypatch.setattr(tray_module.sys, "platform", platform)
+    for key in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return asyncio.run(tray_module.open_tray("t", red_dot(), "t", make_menu({})))
+
+
+def test_macos_runs_without_a_tray_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    choice = _choose(monkeypatch, "darwin", DISPLAY=":0")
+    assert choice.tray is None
+    assert any("macOS" in note and "main thread" in note for note in choice.notes)
+
+
+def test_no_bus_and_no_display_means_no_tray(monkeypatch: pytest.MonkeyPatch) -> None:
+    choice = _choose(monkeypatch, "linux")
+    assert choice.tray is None
+    assert choice.notes == ["no tray available (no D-Bus session and no display)"]
+
+
+def test_windows_backend_is_tried_and_its_failure_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    choice = _choose(monkeypatch, "win32")  # pystray._win32 cannot import on Linux
+    assert choice.tray is None
+    assert choice.notes[0].startswith("pystray win32 backend unavailable")

@@ -122,11 +122,21 @@ def _pystray_backend(module: str) -> Any:
     return importlib.import_module(f"pystray.{module}")
 
 
+MACOS_NOTE = ("no tray icon on macOS yet: pystray's AppKit backend must own the main "
+              "thread, which runs deskbreak's event loop; notifications and the "
+              "deskbreak command line work")
+
+
 def _thread_candidates() -> list[str]:
+    """pystray backends that can run in a worker thread here, best first.
+
+    Not macOS: AppKit aborts the process when a status item is made off the main thread,
+    and a crash would take the reminders down with the icon.
+    """
     if sys.platform == "win32":
         return ["_win32"]
     if sys.platform == "darwin":
-        return ["_darwin"]
+        return []
     out = []
     try:
         importlib.import_module("gi")
@@ -159,6 +169,8 @@ async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> Tra
             notes.append(f"tray icon via pystray {module[1:]} has no menu on this desktop; "
                          "use the deskbreak command line (install PyGObject for a menu)")
         return TrayChoice(tray, notes)
-    if not notes:
+    if sys.platform == "darwin":
+        notes.append(MACOS_NOTE)
+    elif not notes:
         notes.append("no tray available (no D-Bus session and no display)")
     return TrayChoice(None, notes)

@@ -3,8 +3,8 @@
 `Desktop` starts, inside a temp dir it is given, the programs a user's session would have:
 Xvfb, a private D-Bus session bus, and optionally dunst (notification server),
 status-notifier-watcher + gtk-sni-tray-standalone (StatusNotifierItem host), trayer
-(XEmbed tray) and openbox (window manager). deskbreak is then run against them exactly
-as on a desktop, and the harness observes what reached the user:
+(XEmbed tray), openbox (window manager) and a stand-in system bus. deskbreak is then
+run against them exactly as on a desktop, and the harness observes what reached the user:
 
 * every Notify/CloseNotification call and every ActionInvoked/NotificationClosed signal,
   recorded by `dbus-monitor` from before any client connects (the notes in
