@@ -28,7 +28,7 @@ from _programs import PROGRAMS, BenchmarkError, Program, desktop_for, start
 
 MIB = 1024.0
 
-# metric key, label, unit-less formatter, goal (None: no goal)
+# report key, row label, number format
 METRICS: list[tuple[str, str, str]] = [
     ("pss_mib", "PSS, MiB", "{:.1f}"),
     ("rss_mib", "RSS, MiB", "{:.1f}"),

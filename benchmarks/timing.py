@@ -25,9 +25,8 @@ import _report
 from _programs import PROGRAMS, BenchmarkError, desktop_for, start
 
 from deskbreak import control
+from deskbreak.notify.base import TITLE_PREFIX
 from tests.e2e.desktop import Desktop
-
-TITLE = "Time to move: "
 
 
 def _due(directory: Path) -> float:
@@ -41,7 +40,7 @@ def _due(directory: Path) -> float:
 
 
 def _arrivals(desktop: Desktop) -> list[float]:
-    return [n.time for n in desktop.notifications() if n.summary.startswith(TITLE)]
+    return [n.time for n in desktop.notifications() if n.summary.startswith(TITLE_PREFIX)]
 
 
 def measure(breaks: int, interval: float) -> dict[str, Any]:

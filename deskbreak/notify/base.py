@@ -52,6 +52,9 @@ def fit(text: str, limit: int) -> str:
     return cut + "…"
 
 
+TITLE_PREFIX = "Time to move: "  # also how tools tell a break from other notifications
+
+
 @dataclass(frozen=True)
 class BreakNotice:
     """The text of one break notification, already fitted to the platform's limits."""
@@ -63,7 +66,7 @@ class BreakNotice:
 
     @classmethod
     def for_exercise(cls, exercise: Exercise, limits: Limits = LIMITS) -> BreakNotice:
-        title = fit(f"Time to move: {exercise.name}", limits.title)
+        title = fit(TITLE_PREFIX + exercise.name, limits.title)
         tail = f"About {format_duration(exercise.duration_s)}."
         body = fit(exercise.summary, limits.body - len(tail) - 1) + "\n" + tail
         lines = [f"{n}. {s}" for n, s in enumerate(exercise.steps, start=1)]
