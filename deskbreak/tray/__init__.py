@@ -162,7 +162,11 @@ async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> Tra
         except Exception as exc:  # ImportError, Xlib.error.DisplayNameError, ...
             notes.append(f"pystray {module[1:]} backend unavailable: {exc}")
             continue
-        icon = backend.Icon(name, image, title, menu)
+        icon_class = backend.Icon
+        if module == "_xorg":
+            from deskbreak.tray.xorg import icon_class as xorg_icon
+            icon_class = xorg_icon()
+        icon = icon_class(name, image, title, menu)
         tray = ThreadTray(icon, module[1:])
         tray.start()
         if not tray.has_menu:
