@@ -25,6 +25,7 @@ import _report
 from _programs import PROGRAMS, BenchmarkError, desktop_for, start
 
 from deskbreak import control
+from deskbreak.core.commands import Status
 from deskbreak.notify.base import TITLE_PREFIX
 from tests.e2e.desktop import Desktop
 
@@ -32,7 +33,7 @@ from tests.e2e.desktop import Desktop
 def _due(directory: Path) -> float:
     """Wall-clock time the next break is due, as the running daemon plans it."""
     before = time.time()
-    status = control.request(directory, "status")
+    status = control.request(directory, Status())
     after = time.time()
     if status.get("next_break_in") is None:
         raise BenchmarkError(f"deskbreak plans no break: {status}")

@@ -157,6 +157,8 @@ def parse_catalogue(path: Path, text: str, label: str) -> list[Exercise]:
     """Parse a catalogue file; ``label`` names it in errors (built-in or the user's path)."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise CatalogueError(label, "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise CatalogueError(label, f"invalid TOML: {str(exc).split(' (at')[0]}",
@@ -217,6 +219,11 @@ class Catalogue:
             e for e in self.in_context(context)
             if e.id not in config.exclude_ids and e.position not in config.exclude_positions
         ]
+
+    def eligible_ids(self, config: Config) -> dict[str, tuple[str, ...]]:
+        """Every context's eligible exercise ids: what the core deals breaks from."""
+        return {context: tuple(e.id for e in self.eligible(config, context))
+                for context in CONTEXTS}
 
 
 def _merge(builtin: list[Exercise], extra: list[Exercise], label: str, text: str) -> Catalogue:
@@ -281,3 +288,17 @@ def load_catalogue(config: Config) -> Catalogue:
         raise CatalogueError(label, f"cannot read: {exc.strerror or exc}") from None
     return _check_exclusions(config, _merge(builtin, parse_catalogue(path, text, label), label,
                                             text))
+
+
+def load_for_breaks(config: Config) -> Catalogue:
+    """The catalogue, refusing a config whose exclusions leave no exercise to show.
+
+    What ``deskbreak run`` needs before it starts, and so also what ``config check`` and
+    a reload of the running daemon check.
+    """
+    catalogue = load_catalogue(config)
+    if not catalogue.eligible(config):
+        raise ConfigError(config.source or "<defaults>",
+                          f"no exercises left in context {config.context!r} after your "
+                          "exclusions", key="exclude")
+    return catalogue

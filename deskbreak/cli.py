@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from deskbreak import __version__, config, paths, render
-from deskbreak.catalogue import Catalogue, Exercise, load_catalogue
-from deskbreak.durations import DurationError, format_duration, parse_duration
-from deskbreak.errors import DeskbreakError
+from deskbreak.catalogue import Catalogue, Exercise, load_catalogue, load_for_breaks
+from deskbreak.core import commands
+from deskbreak.core.durations import DurationError, check_range, format_duration, parse_duration
+from deskbreak.core.model import INTERVAL_RANGE, PAUSE_RANGE, SNOOZE_RANGE
+from deskbreak.errors import DeskbreakError, NotRunningError
 
-CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "quit")
+CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "context",
+                    "reload", "quit")
 
 
 def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -67,13 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", parents=[common], help="is the daemon running, and when")
     status.add_argument("--json", action="store_true")
     pause = sub.add_parser("pause", parents=[common], help="pause reminders")
-    pause.add_argument("duration", nargs="?", help="e.g. 30m, 2h, until-tomorrow (default: "
-                                                   "until resumed)")
+    pause.add_argument("duration", nargs="?", help="e.g. 30m, 2h (at most 7 days), or "
+                                                   "until-tomorrow (default: until resumed)")
     sub.add_parser("resume", parents=[common], help="resume after a pause")
     snooze = sub.add_parser("snooze", parents=[common], help="postpone the current break")
-    snooze.add_argument("duration", nargs="?", help="e.g. 10m (default: the configured snooze)")
+    snooze.add_argument("duration", nargs="?", help="e.g. 10m, at most a day (default: the "
+                                                    "configured snooze)")
     sub.add_parser("skip", parents=[common], help="skip this break; a new interval starts")
     sub.add_parser("break-now", parents=[common], help="take a break now")
+    ctx = sub.add_parser("context", parents=[common], help="which exercises breaks offer")
+    ctx.add_argument("context", choices=config.CONTEXTS)
+    sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
     return parser
 
@@ -125,9 +132,9 @@ def cmd_next(args: argparse.Namespace, cfg: config.Config) -> int:
 
     catalogue = _catalogue(cfg)
     try:
-        reply = control.request(paths.runtime_dir(), "next")
+        reply = control.request(paths.runtime_dir(), commands.Next())
         ident, context = str(reply["id"]), str(reply["context"])
-    except DeskbreakError:
+    except (DeskbreakError, KeyError):
         context = cfg.context
         eligible = [e.id for e in catalogue.eligible(cfg)]
         if not eligible:
@@ -157,7 +164,7 @@ def cmd_config(args: argparse.Namespace, cfg: config.Config | None) -> int:
             checked = config.load_config(config.Path(args.path))
         else:
             checked = config.load(args.config)
-        load_catalogue(checked)
+        load_for_breaks(checked)  # all that `run` and a reload would refuse
         _out(f"{checked.source or 'built-in defaults'}: ok")
         return 0
     assert cfg is not None
@@ -166,7 +173,7 @@ def cmd_config(args: argparse.Namespace, cfg: config.Config | None) -> int:
 
 
 def _config_json(cfg: config.Config) -> dict[str, Any]:
-    from deskbreak.durations import spell_duration
+    from deskbreak.core.durations import spell_duration
 
     hours = cfg.working_hours
     return {
@@ -190,34 +197,43 @@ def _config_json(cfg: config.Config) -> dict[str, Any]:
     }
 
 
-def _duration_arg(text: str | None) -> float | None:
+def _duration_arg(text: str | None, bounds: tuple[float, float]) -> float | None:
     if text is None:
         return None
     try:
-        seconds = parse_duration(text)
+        return check_range(parse_duration(text), *bounds, text)
     except DurationError as exc:
         raise DeskbreakError(str(exc)) from None
-    if seconds <= 0:
-        raise DeskbreakError(f"must be longer than zero: {text!r}")
-    return seconds
+
+
+def control_command(args: argparse.Namespace) -> commands.Command:
+    """The command value a control subcommand stands for (the tray builds the same ones)."""
+    name = args.command
+    try:
+        if name == "pause":
+            if args.duration == "until-tomorrow":
+                return commands.Pause(until_tomorrow=True)
+            return commands.Pause(_duration_arg(args.duration, PAUSE_RANGE))
+        if name == "snooze":
+            return commands.Snooze(_duration_arg(args.duration, SNOOZE_RANGE))
+        if name == "context":
+            return commands.SetContext(args.context)
+        return commands.COMMANDS[name]()
+    except commands.CommandError as exc:
+        raise DeskbreakError(str(exc)) from None
 
 
 def cmd_control(args: argparse.Namespace) -> int:
     from deskbreak import control
 
     directory = paths.runtime_dir()
-    payload: dict[str, Any] = {}
-    if args.command == "pause" and args.duration:
-        if args.duration == "until-tomorrow":
-            payload["until_tomorrow"] = True
-        else:
-            payload["seconds"] = _duration_arg(args.duration)
-    if args.command == "snooze" and args.duration:
-        payload["seconds"] = _duration_arg(args.duration)
-    if args.command == "status":
+    command = control_command(args)
+    if isinstance(command, commands.Status):
         try:
-            reply = control.request(directory, "status")
-        except DeskbreakError:
+            reply = control.request(directory, command)
+        except DeskbreakError as exc:
+            if not isinstance(exc, NotRunningError):
+                raise
             if args.json:
                 _json({"running": False})
             else:
@@ -228,7 +244,7 @@ def cmd_control(args: argparse.Namespace) -> int:
         else:
             _out(status_text(reply))
         return 0
-    reply = control.request(directory, args.command, payload)
+    reply = control.request(directory, command)
     if reply.get("message"):
         _out(str(reply["message"]))
     return 0
@@ -242,14 +258,35 @@ def status_text(status: dict[str, Any]) -> str:
         rows.append(["Next break:", f"in {format_duration(status['next_break_in'])}"])
     held = status.get("held_because")
     rows.append(["State:", state + (f" ({held})" if held and held != state else "")])
-    if status.get("paused_until"):
-        rows.append(["Paused until:", str(status["paused_until"])])
+    if status.get("pause") == "until-resumed":
+        rows.append(["Paused until:", "you resume"])
+    elif status.get("paused_until"):
+        rows.append(["Paused until:", str(status["paused_until"]).replace("T", " ")])
+    if status.get("showing"):
+        rows.append(["Showing:", str(status["showing"])])
     rows.append(["Context:", str(status.get("context"))])
+    rows.append(["Settings:", str(status.get("config") or "built-in defaults")])
     rows.append(["Notifier:", str(status.get("notifier"))])
     rows.append(["Tray:", str(status.get("tray"))])
     for note in status.get("notes", []):
         rows.append(["Note:", str(note)])
     return render.table(rows)
+
+
+def _run_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """``run``'s options, which outlive reloads of the config file."""
+    overrides: dict[str, Any] = {}
+    if args.interval:
+        try:
+            overrides["interval"] = check_range(parse_duration(args.interval),
+                                                *INTERVAL_RANGE, args.interval)
+        except DurationError as exc:
+            raise DeskbreakError(f"--interval: {exc}") from None
+    if args.no_tray:
+        overrides["tray"] = False
+    if args.notifier:
+        overrides["notifier"] = args.notifier
+    return overrides
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -264,10 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_config(args, None)
         if args.command in CONTROL_COMMANDS:
             return cmd_control(args)
-        cfg = config.load(args.config)
         if args.command == "run":
             from deskbreak.daemon import run_daemon
-            return run_daemon(args, cfg)
+            return run_daemon(args.config, _run_overrides(args), args.verbose)
+        cfg = config.load(args.config)
         handler = {"list": cmd_list, "show": cmd_show, "next": cmd_next}.get(args.command)
         if handler is not None:
             return handler(args, cfg)

@@ -19,28 +19,28 @@ from pathlib import Path
 from typing import Any
 
 from deskbreak import paths
-from deskbreak.durations import DurationError, check_range, parse_duration
+from deskbreak.core.durations import DurationError, check_range, parse_duration
+from deskbreak.core.model import (
+    CONTEXTS,
+    IDLE_RANGE,
+    INTERVAL_RANGE,
+    PAUSE_RANGE,
+    SNOOZE_RANGE,
+    WEEKDAYS,
+    Settings,
+    Span,
+    WorkingHours,
+)
 from deskbreak.errors import ConfigError
 
-CONTEXTS = ("desk", "home", "travel")
+__all__ = ["CONTEXTS", "NOTIFIERS", "POSITIONS", "WEEKDAYS", "Config", "ConfigError",
+           "WorkingHours", "load", "load_config", "parse_config"]
+
 NOTIFIERS = ("auto", "desktop-notifier", "plyer", "terminal")
 POSITIONS = (
     "standing", "seated", "kneeling", "all-fours", "lying-back", "lying-front", "lying-side",
 )
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ENV_VAR = "DESKBREAK_CONFIG"
-
-Span = tuple[int, int]  # minutes after midnight, [start, end)
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    """Per-weekday spans of work; breaks are reminded only inside them when enabled."""
-
-    enabled: bool = False
-    days: tuple[tuple[Span, ...], ...] = (
-        ((540, 1050),), ((540, 1050),), ((540, 1050),), ((540, 1050),), ((540, 1050),), (), (),
-    )
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,12 @@ class Config:
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     source: Path | None = field(default=None, compare=False)
 
-
-# Allowed ranges: long enough to be meant, short enough not to be a typo.
-INTERVAL_RANGE = (1.0, 12 * 3600.0)
-SNOOZE_RANGE = (1.0, 4 * 3600.0)
-PAUSE_RANGE = (60.0, 24 * 3600.0)
-IDLE_RANGE = (10.0, 4 * 3600.0)
+    def settings(self) -> Settings:
+        """The slice the core decides with."""
+        return Settings(interval=self.interval, snooze=self.snooze,
+                        idle_threshold=self.idle_threshold,
+                        do_not_disturb=self.do_not_disturb,
+                        working_hours=self.working_hours, context=self.context)
 
 
 class _Reader:
@@ -223,6 +223,8 @@ def _read_text(path: Path) -> str:
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
+    except RecursionError:  # thousands of "[[[" or "{a={a=": tomllib recurses per level
+        raise ConfigError(path, "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)

@@ -7,9 +7,12 @@ for the "already running (pid N)" message.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import IO
+
+from deskbreak.errors import DeskbreakError
 
 
 class AlreadyRunning(Exception):
@@ -28,7 +31,7 @@ class InstanceLock:
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = open(self.path, "a+", encoding="ascii")  # noqa: SIM115 - held for life
+        handle = _open_private(self.path)
         try:
             _lock(handle)
         except OSError:
@@ -52,16 +55,26 @@ class InstanceLock:
                 self._handle.close()
                 self._handle = None
 
-    def holder(self) -> int | None:
-        """The pid of a running daemon, or None when nobody holds the lock."""
-        try:
-            self.acquire()
-        except AlreadyRunning as exc:
-            return exc.pid or -1
-        except FileNotFoundError:
-            return None
-        self.release()
-        return None
+
+def _open_private(path: Path) -> IO[str]:
+    """Open (or make, 0600) the lock file, never through a symbolic link.
+
+    The lock sits in the user's private runtime directory, but a fallback directory in
+    /tmp is only as safe as its checks: a link planted there must not make deskbreak
+    write its pid into a file of the attacker's choosing.
+    """
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DeskbreakError(f"{path} is a symbolic link; refusing to follow it "
+                                 "(remove it)") from None
+        raise DeskbreakError(f"cannot open the lock file {path}: "
+                             f"{exc.strerror or exc}") from None
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)  # made by an older deskbreak with the umask's mode
+    return os.fdopen(fd, "r+", encoding="ascii")
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only

@@ -40,7 +40,7 @@ class StateFile:
             data = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # deep nesting: RecursionError
             self._quarantine(exc)
             return {}
         if not isinstance(data, dict):
@@ -83,3 +83,18 @@ def save_rotation(rotation: Rotation, state: StateFile | None = None, **extra: A
     data = state.read()
     data.update(extra, version=1, decks=rotation.to_json())
     state.write(data)
+
+
+def load_context(state: StateFile) -> tuple[str, str] | None:
+    """The context chosen in the tray and the config's context back then, if well formed."""
+    choice = state.read().get("context")
+    if isinstance(choice, dict):
+        value, base = choice.get("value"), choice.get("base")
+        if isinstance(value, str) and isinstance(base, str):
+            return value, base
+    return None
+
+
+def save_state(state: StateFile, rotation: Rotation, context: tuple[str, str]) -> None:
+    """The daemon's whole state: the decks and the chosen context (see load_context)."""
+    save_rotation(rotation, state, context={"value": context[0], "base": context[1]})

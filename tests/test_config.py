@@ -21,7 +21,7 @@ import pytest
 
 from deskbreak import config
 from deskbreak.config import Config, WorkingHours, load_config, parse_config
-from deskbreak.durations import DurationError, format_duration, parse_duration, spell_duration
+from deskbreak.core.durations import DurationError, format_duration, parse_duration, spell_duration
 from deskbreak.errors import ConfigError
 
 Cli = Callable[..., tuple[int, str, str]]

@@ -1,71 +1,35 @@
-"""The daemon's decisions with a moved clock and a recording notifier: no real waiting."""
+"""The daemon's loop and wiring with moved clocks and a recording notifier: no real waiting."""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import logging
+import os
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from deskbreak.catalogue import load_catalogue
-from deskbreak.clocks import Clocks
 from deskbreak.config import Config
-from deskbreak.daemon import Daemon
-from deskbreak.notify import Action, BreakNotice
+from deskbreak.control import Refused
+from deskbreak.core import commands as c
+from deskbreak.core.events import BreakShown, Event
+from deskbreak.daemon import MAX_SLEEP_S, Daemon
+from deskbreak.live_config import LiveConfig, Loaded
+from tests.fakes import Clock, Recorder
 
 
-class Clock:
-    """Monotonic, boot and wall clocks moving together (no suspend, no clock change)."""
-
-    START = dt.datetime(2026, 11, 23, 10, 0)
-
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def wall(self) -> dt.datetime:
-        return self.START + dt.timedelta(seconds=self.now - 5000.0)
-
-    def clocks(self) -> Clocks:
-        return Clocks(mono=self, boot=self, wall=self.wall)
-
-
-class Recorder:
-    """Stands in for the NotifierChain; records what the user would have seen."""
-
-    name = "recorder"
-
-    def __init__(self) -> None:
-        self.notes: list[str] = []
-        self.shown: list[BreakNotice] = []
-        self.steps: list[BreakNotice] = []
-        self.withdrawn = 0
-
-    async def start(self) -> str:
-        return self.name
-
-    async def show(self, notice: BreakNotice) -> None:
-        self.shown.append(notice)
-
-    async def show_steps(self, notice: BreakNotice) -> None:
-        self.steps.append(notice)
-
-    async def withdraw(self) -> None:
-        self.withdrawn += 1
-
-    async def close(self) -> None:
-        pass
-
-
-def make(cfg: Config | None = None) -> tuple[Daemon, Clock, Recorder]:
-    cfg = cfg or replace(Config(), tray=False, interval=60.0)
+def make(cfg: Config | None = None, source: LiveConfig | None = None
+         ) -> tuple[Daemon, Clock, Recorder]:
+    if source is not None:
+        loaded = source.load()
+    else:
+        cfg = cfg or replace(Config(), tray=False, interval=60.0)
+        loaded = Loaded(cfg, load_catalogue(cfg))
     clock, recorder = Clock(), Recorder()
-    daemon = Daemon(cfg, load_catalogue(cfg), clocks=clock.clocks(),
-                    notifier=recorder)  # type: ignore[arg-type]
+    daemon = Daemon(loaded, source=source, clocks=clock.clocks(), notifier=recorder)
     return daemon, clock, recorder
 
 
@@ -78,6 +42,27 @@ async def advance(daemon: Daemon, clock: Clock, seconds: float, step: float = 1.
     while clock.now < end:
         clock.now = min(end, clock.now + step)
         await daemon.step()
+
+
+async def live(daemon: Daemon, clock: Clock, seconds: float) -> int:
+    """Pass ``seconds`` waking exactly when the daemon asks, as its loop does; the steps."""
+    end, steps = clock.now + seconds, 0
+    while clock.now < end:
+        clock.now = min(end, clock.now + daemon.next_delay())
+        await daemon.step()
+        steps += 1
+    return steps
+
+
+async def status(daemon: Daemon) -> dict[str, Any]:
+    return await daemon.handle(c.Status())
+
+
+def edit(path: Path, text: str) -> None:
+    """Save the file as an editor would; its mtime moves on even within one clock tick."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text)
+    os.utime(path, ns=(before + 10**9, before + 10**9))
 
 
 def test_breaks_fire_each_interval_with_different_exercises() -> None:
@@ -93,80 +78,130 @@ def test_breaks_fire_each_interval_with_different_exercises() -> None:
 
 
 def test_snooze_from_the_notification_postpones_and_withdraws() -> None:
-    async def scenario() -> tuple[Daemon, Clock, Recorder]:
+    async def scenario() -> Recorder:
         daemon, clock, recorder = make(replace(Config(), tray=False, interval=60.0,
                                                snooze=120.0))
         await advance(daemon, clock, 60)
         assert len(recorder.shown) == 1
-        await daemon.command("snooze", {})
+        daemon.submit(c.Snooze())  # what the notification's button does
+        await asyncio.sleep(0.01)
+        assert recorder.withdrawn == 1
         await advance(daemon, clock, 119)
         assert len(recorder.shown) == 1
         await advance(daemon, clock, 2)
-        return daemon, clock, recorder
-    _daemon, _clock, recorder = run(scenario())
-    assert len(recorder.shown) == 2 and recorder.withdrawn >= 1
-
-
-def test_start_action_shows_the_steps_of_the_shown_exercise() -> None:
-    async def scenario() -> Recorder:
-        daemon, clock, recorder = make()
-        await advance(daemon, clock, 60)
-        daemon._on_action(Action.START)
-        await asyncio.sleep(0.01)
         return recorder
     recorder = run(scenario())
+    assert len(recorder.shown) == 2
+
+
+def test_start_from_the_notification_shows_the_steps_of_the_shown_exercise() -> None:
+    async def scenario() -> tuple[Recorder, dict[str, Any]]:
+        daemon, clock, recorder = make()
+        await advance(daemon, clock, 60)
+        assert (await status(daemon))["showing"] == recorder.shown[0].exercise_id
+        daemon.submit(c.Start())
+        await asyncio.sleep(0.01)
+        return recorder, await status(daemon)
+    recorder, after = run(scenario())
     assert [n.exercise_id for n in recorder.steps] == [recorder.shown[0].exercise_id]
     assert recorder.steps[0].steps.startswith("1. ")
+    assert after["showing"] is None and after["break_pending"] is False
 
 
-def test_pause_holds_breaks_and_status_says_so() -> None:
+def test_pause_holds_breaks_and_status_says_until_when() -> None:
     async def scenario() -> tuple[dict[str, Any], Recorder, dict[str, Any]]:
         daemon, clock, recorder = make()
-        await daemon.command("pause", {"seconds": 600.0})
+        reply = await daemon.handle(c.Pause(600.0))
+        assert reply == {"message": "Paused for 10 min"}
         await advance(daemon, clock, 300)
-        paused = daemon.status()
+        paused = await status(daemon)
         await advance(daemon, clock, 400)  # pause over at 600, first break at 660
-        return paused, recorder, daemon.status()
+        return paused, recorder, await status(daemon)
     paused, recorder, after = run(scenario())
-    assert paused["state"] == "paused" and paused["held_because"] == "paused"
+    assert paused["state"] == "paused" and paused["pause"] == "timed"
     assert paused["paused_until"] == "2026-11-23T10:10:00"
+    assert paused["next_break_in"] == pytest.approx(300 + 60)
     assert len(recorder.shown) == 1
-    assert after["state"] == "running"
+    assert after["state"] == "running" and after["pause"] is None
 
 
-def test_pause_until_tomorrow_ends_at_the_daily_rollover() -> None:
-    async def scenario() -> tuple[Daemon, Recorder]:
+def test_pause_until_tomorrow_is_one_state_that_ends_at_the_rollover() -> None:
+    """Monday 10:00: paused until Tuesday 04:00; the loop wakes for it by itself."""
+    async def scenario() -> tuple[Daemon, dict[str, Any]]:
         daemon, clock, recorder = make()
-        await daemon.command("pause", {"until_tomorrow": True})
-        await advance(daemon, clock, 3600, step=60)
-        assert recorder.shown == [] and daemon.status()["paused_until"] == "tomorrow 04:00"
-        daemon._rollover()
-        await advance(daemon, clock, 61)
-        return daemon, recorder
-    daemon, recorder = run(scenario())
-    assert len(recorder.shown) == 1 and daemon.status()["state"] == "running"
+        reply = await daemon.handle(c.Pause(until_tomorrow=True))
+        assert reply["message"] == "Paused until tomorrow 04:00"
+        paused = await status(daemon)
+        steps = await live(daemon, clock, 18 * 3600 - 1)
+        assert recorder.shown == [] and (await status(daemon))["state"] == "paused"
+        assert steps <= 18 * 60 + 5  # a minute's sleep at a time, no spinning
+        await live(daemon, clock, 2)  # 04:00:01
+        return daemon, paused
+    daemon, paused = run(scenario())
+    assert paused["pause"] == "until-tomorrow"
+    assert paused["paused_until"] == "2026-11-24T04:00:00"
+    assert paused["next_break_in"] == pytest.approx(18 * 3600 + 60)
+    after = run(status(daemon))
+    assert after["state"] == "running" and after["next_break_in"] == pytest.approx(59, abs=1)
+
+
+def test_snooze_and_skip_while_paused_are_refused_and_change_nothing() -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+        daemon, _clock, _recorder = make()
+        await daemon.handle(c.Pause())
+        before = await status(daemon)
+        reasons = []
+        for command in (c.Snooze(), c.Skip(), c.Snooze(600.0)):
+            with pytest.raises(Refused) as refused:
+                await daemon.handle(command)
+            reasons.append(str(refused.value))
+        assert (await status(daemon)) == before
+        assert (await daemon.handle(c.Resume()))["message"] == "Resumed: next break in 1 min"
+        with pytest.raises(Refused, match=r"^not paused: nothing to resume$"):
+            await daemon.handle(c.Resume())
+        return before, await status(daemon), reasons
+    before, after, reasons = run(scenario())
+    assert reasons == ["paused: nothing to snooze; resume first",
+                       "paused: nothing to skip; resume first",
+                       "paused: nothing to snooze; resume first"]
+    assert before["state"] == "paused" and before["pause"] == "until-resumed"
+    assert after["state"] == "running"  # only the valid resume changed anything
+
+
+def test_break_now_while_paused_shows_a_break_and_keeps_the_pause() -> None:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], Recorder]:
+        daemon, _clock, recorder = make()
+        await daemon.handle(c.Pause(3600.0))
+        before = await status(daemon)
+        reply = await daemon.handle(c.BreakNow())
+        assert reply == {"message": "Break now (still paused)"}
+        return before, await status(daemon), recorder
+    before, after, recorder = run(scenario())
+    assert len(recorder.shown) == 1
+    assert after["state"] == "paused" and after["paused_until"] == before["paused_until"]
+    assert after["showing"] == recorder.shown[0].exercise_id
 
 
 def test_skip_and_break_now() -> None:
-    async def scenario() -> tuple[Daemon, Clock, Recorder]:
+    async def scenario() -> tuple[Daemon, Recorder]:
         daemon, clock, recorder = make()
         await advance(daemon, clock, 50)
-        await daemon.command("skip", {})
+        assert (await daemon.handle(c.Skip()))["message"] == "Skipped: next break in 1 min"
         await advance(daemon, clock, 50)
         assert recorder.shown == []  # skipped: a fresh interval started at 50 s
-        await daemon.command("break-now", {})
-        return daemon, clock, recorder
-    daemon, _clock, recorder = run(scenario())
+        await daemon.handle(c.BreakNow())
+        return daemon, recorder
+    daemon, recorder = run(scenario())
     assert len(recorder.shown) == 1
-    assert daemon.status()["next_break_in"] == pytest.approx(60.0)
+    assert run(status(daemon))["next_break_in"] == pytest.approx(60.0)
 
 
 def test_context_choice_changes_the_exercises_and_survives_a_restart() -> None:
     async def scenario() -> list[str]:
         daemon, _clock, _recorder = make()
-        await daemon.command("context", {"context": "home"})
+        assert (await daemon.handle(c.SetContext("home"))) == {"message": "Context: home"}
         again, clock2, recorder2 = make()
-        assert again.context == "home"
+        assert again.controller.context == "home"
         await advance(again, clock2, 60 * 40)
         return [n.exercise_id for n in recorder2.shown]
     shown = run(scenario())
@@ -174,8 +209,137 @@ def test_context_choice_changes_the_exercises_and_survives_a_restart() -> None:
     assert any(catalogue.get(i).position.startswith("lying") for i in shown)  # type: ignore[union-attr]
 
 
-def test_sleep_is_long_when_nothing_is_due() -> None:
-    """An idle daemon must not poll: with no tray and a 30 min interval it sleeps ~30 min."""
+def test_an_idle_daemon_sleeps_a_minute_at_a_time() -> None:
+    """No idle source here (none was given): the first look is at once, then a minute."""
     daemon, clock, _ = make(replace(Config(), tray=False))
-    wake = daemon.timer.next_wakeup(clock.now)
-    assert wake is not None and wake - clock.now == pytest.approx(1800.0)
+    assert daemon.next_delay() < 1
+    for _ in range(5):
+        run(daemon.step())
+        assert daemon.next_delay() == pytest.approx(MAX_SLEEP_S)
+        clock.now += MAX_SLEEP_S
+
+
+def test_every_event_reaches_every_subscriber() -> None:
+    seen: list[Event] = []
+
+    async def scenario() -> None:
+        daemon, clock, _ = make()
+        daemon.subscribers.append(seen.append)
+        await advance(daemon, clock, 60)
+        await daemon.handle(c.Skip())
+    run(scenario())
+    assert [type(e).__name__ for e in seen] == ["BreakShown", "BreakSkipped"]
+    assert isinstance(seen[0], BreakShown) and seen[0].context == "desk"
+
+
+def test_a_failing_subscriber_or_step_does_not_stop_the_breaks(
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(event: Event) -> None:
+        raise RuntimeError("history store on fire")
+
+    async def scenario() -> Recorder:
+        daemon, clock, recorder = make()
+        daemon.subscribers.insert(0, broken)
+        original = daemon.controller.observe
+        calls = 0
+
+        def flaky(obs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 3:
+                raise ValueError("a bug in one step")
+            return original(obs)
+
+        daemon.controller.observe = flaky  # type: ignore[method-assign]
+        for _ in range(130):
+            clock.now += 1
+            await daemon._guarded(daemon.step)
+        return recorder
+
+    with caplog.at_level(logging.INFO, logger="deskbreak"):
+        recorder = run(scenario())
+    assert len(recorder.shown) == 2  # both breaks of the two minutes, despite it all
+    failures = [r for r in caplog.records if r.exc_info]
+    assert any("a bug in one step" in str(r.exc_info[1]) for r in failures)  # type: ignore[index]
+    assert any("history store on fire" in str(r.exc_info[1]) for r in failures)  # type: ignore[index]
+
+
+# --- settings applied while running -------------------------------------------------------
+def test_an_edited_config_applies_at_the_next_wake_up(isolated_home: Path) -> None:
+    path = isolated_home / "config" / "deskbreak" / "config.toml"
+    path.parent.mkdir(parents=True)
+    edit(path, 'interval = "1m"\ntray = false\n')
+
+    async def scenario() -> tuple[Recorder, dict[str, Any]]:
+        daemon, clock, recorder = make(source=LiveConfig())
+        await advance(daemon, clock, 30)
+        edit(path, 'interval = "10m"\ntray = false\ncontext = "home"\n')
+        await advance(daemon, clock, 1)
+        reloaded = await status(daemon)
+        await advance(daemon, clock, 60)
+        assert recorder.shown == []  # the 1-minute break did not come
+        await advance(daemon, clock, 9 * 60)
+        return recorder, reloaded
+    recorder, reloaded = run(scenario())
+    assert reloaded["interval"] == 600 and reloaded["context"] == "home"
+    assert reloaded["next_break_in"] == pytest.approx(600 - 31)  # active time kept
+    assert len(recorder.shown) == 1
+
+
+def test_a_broken_edit_keeps_the_last_good_settings_and_says_so_once(
+        isolated_home: Path) -> None:
+    path = isolated_home / "config" / "deskbreak" / "config.toml"
+    path.parent.mkdir(parents=True)
+    edit(path, 'interval = "1m"\ntray = false\n')
+
+    async def scenario() -> tuple[Recorder, dict[str, Any], dict[str, Any]]:
+        daemon, clock, recorder = make(source=LiveConfig())
+        edit(path, 'interval = "1m"\ntray = false\nsnooze = "soon"\n')
+        await advance(daemon, clock, 120)
+        broken = await status(daemon)
+        with pytest.raises(Refused, match="snooze: not a duration") as refused:
+            await daemon.handle(c.Reload())
+        assert refused.value.code == "invalid"
+        edit(path, 'interval = "2m"\ntray = false\n')
+        await advance(daemon, clock, 1)
+        return recorder, broken, await status(daemon)
+    recorder, broken, fixed = run(scenario())
+    assert len(recorder.shown) == 2  # breaks went on with the last good interval
+    error = f"{path}:3: snooze: not a duration: 'soon' (use e.g. \"45s\", \"30m\", \"1h30m\")"
+    assert broken["config_error"] == error
+    assert broken["notes"][0].startswith("settings not applied: " + error)
+    assert recorder.messages == [("deskbreak: settings not applied",
+                                  error + "\nStill using the last good settings.")]
+    assert fixed["config_error"] is None and fixed["interval"] == 120
+
+
+def test_exclusions_that_leave_nothing_are_a_broken_edit(isolated_home: Path) -> None:
+    path = isolated_home / "config" / "deskbreak" / "config.toml"
+    path.parent.mkdir(parents=True)
+    edit(path, "tray = false\n")
+
+    async def scenario() -> dict[str, Any]:
+        daemon, clock, _ = make(source=LiveConfig())
+        edit(path, 'tray = false\n[exclude]\npositions = ["standing", "seated"]\n')
+        await advance(daemon, clock, 1)
+        return await status(daemon)
+    after = run(scenario())
+    assert "no exercises left in context 'desk'" in after["config_error"]
+
+
+def test_a_tray_context_falls_back_when_new_exclusions_empty_it(isolated_home: Path) -> None:
+    path = isolated_home / "config" / "deskbreak" / "config.toml"
+    path.parent.mkdir(parents=True)
+    edit(path, "tray = false\n")
+    travel = [e.id for e in load_catalogue(Config()) if "travel" in e.contexts]
+
+    async def scenario() -> tuple[str, dict[str, Any]]:
+        daemon, clock, _ = make(source=LiveConfig())
+        await daemon.handle(c.SetContext("travel"))
+        edit(path, f"tray = false\n[exclude]\nids = {travel!r}\n".replace("'", '"'))
+        await advance(daemon, clock, 1)
+        with pytest.raises(Refused, match="no exercises left in context 'travel'"):
+            await daemon.handle(c.SetContext("travel"))
+        return daemon.controller.context, await status(daemon)
+    context, after = run(scenario())
+    assert context == "desk" and after["context"] == "desk" and after["config_error"] is None

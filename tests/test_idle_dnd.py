@@ -29,7 +29,7 @@ from dbus_fast.service import ServiceInterface, dbus_method
 
 import deskbreak.dnd as dnd
 import deskbreak.idle as idle
-from deskbreak.core.planner import IdleSample
+from deskbreak.core.model import IdleSample
 from deskbreak.dnd.base import DndSource, DndUnavailable
 from deskbreak.dnd.dunst import DunstPaused
 from deskbreak.dnd.fullscreen_x11 import FullscreenX11

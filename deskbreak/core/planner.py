@@ -1,16 +1,12 @@
-"""Turns what the sensors saw into decisions: fire a break, hold it, or count a natural one.
+"""Turns what the clocks and sensors saw into decisions: fire a break, hold it, or count one.
 
 The daemon asks ``needs`` what to measure (idle time, do-not-disturb), measures it, and
 hands an Observation to ``observe``; the Outcome says whether to show a break, take a
-stale one down, and what happened (natural break, suspend, clock jump, duty change) for
-the log and history. Pure: no clocks, threads or I/O, so a whole simulated working day
-runs in milliseconds.
-
-Three clocks come in with every observation, because each answers a different question:
-``mono`` stops while the machine sleeps (active time, what the break interval counts),
-``boot`` keeps running through suspend (so their difference is the length of a suspend),
-and ``wall`` is local time (working hours, "until tomorrow"; it may jump at any time and
-is never used to count the interval).
+stale one down, and what happened (natural break, suspend, clock jump, duty change, the
+end of a pause) as typed events. The planner owns the BreakTimer and every reason not to
+interrupt the user, the user's pause among them: a pause is one state here, whether it
+ends after a time, at tomorrow's rollover or only when resumed. Pure: no clocks, threads
+or I/O, so a whole simulated working day runs in milliseconds.
 """
 
 from __future__ import annotations
@@ -18,9 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from enum import Enum
 
-from deskbreak.config import WorkingHours
+from deskbreak.core.events import (
+    BreakHeld,
+    BreakReleased,
+    ClockJumped,
+    DutyEnded,
+    DutyStarted,
+    Event,
+    NaturalBreak,
+    Resumed,
+    Suspended,
+    WentAway,
+)
+from deskbreak.core.model import Hold, IdleSample, Observation, Settings
 from deskbreak.core.timer import BreakTimer
 from deskbreak.core.workhours import next_start, on_duty
 
@@ -31,48 +38,25 @@ DND_GRACE_S = 10.0  # a short moment after fullscreen ends, so the break is not 
 JUMP_TOLERANCE_S = 2.0
 
 
-class Hold(Enum):
-    """Why no break is shown right now although time passes."""
-
-    PAUSED = "paused"
-    OFF_DUTY = "off duty"
-    AWAY = "away"
-    DND = "do not disturb"
-
-
-class EventKind(Enum):
-    NATURAL_BREAK = "natural-break"  # away from the keyboard at least the idle threshold
-    AWAY = "away"  # the user just went away
-    SUSPEND = "suspend"
-    CLOCK_JUMP = "clock-jump"
-    DUTY_START = "duty-start"
-    DUTY_END = "duty-end"
-    HELD = "held"  # a due break is held back by do-not-disturb
-    RELEASED = "released"
-
-
 @dataclass(frozen=True)
-class Event:
-    kind: EventKind
-    seconds: float = 0.0  # length of the break, suspend or jump
-    detail: str = ""
+class Pause:
+    """The user's pause: it ends at ``until_mono``, at ``until_wall``, or (neither) never."""
 
+    until_mono: float | None = None
+    until_wall: dt.datetime | None = None  # naive local time ("until tomorrow")
 
-@dataclass(frozen=True)
-class IdleSample:
-    """Seconds since the last keyboard or mouse input; a locked screen counts as away."""
+    def over(self, obs: Observation) -> bool:
+        if self.until_mono is not None:
+            return obs.mono >= self.until_mono
+        return self.until_wall is not None and obs.local >= self.until_wall
 
-    idle: float
-    locked: bool = False
-
-
-@dataclass(frozen=True)
-class Observation:
-    mono: float
-    boot: float
-    wall: dt.datetime
-    idle: IdleSample | None = None  # None: not measured this time (or no idle backend)
-    dnd: tuple[str, ...] | None = None  # reasons to hold notifications; None: not measured
+    def left(self, obs: Observation) -> float | None:
+        """Seconds until it ends, or None when only a resume ends it."""
+        if self.until_mono is not None:
+            return max(0.0, self.until_mono - obs.mono)
+        if self.until_wall is not None:
+            return max(0.0, (self.until_wall - obs.local).total_seconds())
+        return None
 
 
 @dataclass(frozen=True)
@@ -94,57 +78,56 @@ class Outcome:
 class PlanStatus:
     due_in: float | None
     progress: float
-    held_because: Hold | None
+    hold: Hold | None
     dnd_reasons: tuple[str, ...]
     off_until: dt.datetime | None
-    paused_for: float | None
+    pause: Pause | None
+    pause_left: float | None
     snoozed: bool
-    pending: bool
 
 
 class Planner:
-    """Owns the BreakTimer and every reason not to interrupt the user."""
+    """Owns the BreakTimer, the pause, and every reason not to interrupt the user."""
 
-    def __init__(self, *, interval: float, idle_threshold: float, hours: WorkingHours,
-                 dnd: bool, first: Observation) -> None:
-        self.timer = BreakTimer(interval, first.mono)
-        self.idle_threshold = idle_threshold
-        self.hours = hours
-        self.dnd_enabled = dnd
+    def __init__(self, settings: Settings, first: Observation) -> None:
+        self.timer = BreakTimer(settings.interval, first.mono)
+        self.settings = settings
+        self.pause_state: Pause | None = None
         self._last = first
-        self._on_duty = on_duty(hours, first.wall)
+        self._on_duty = on_duty(settings.working_hours, first.local)
         self._away_since: float | None = None
         self._next_idle = first.mono
         self._dnd_reasons: tuple[str, ...] = ()
-        self._dnd_clear_at: float | None = None  # held break may fire from here on
+        self._dnd_clear_at: float | None = None  # a held break may fire from here on
         self._dnd_next = first.mono
 
     # --- what to measure ---------------------------------------------------------------
     def _due(self, mono: float) -> bool:
-        due = self.timer.due_at(mono)
-        return due is not None and mono >= due and not self.timer.paused
+        return self.pause_state is None and self.timer.is_due(mono)
 
     def needs(self, mono: float) -> Needs:
         due = self._due(mono) and self._on_duty
         return Needs(
             idle=mono >= self._next_idle or due,
-            dnd=self.dnd_enabled and due and self._away_since is None and mono >= self._dnd_next,
+            dnd=self.settings.do_not_disturb and due and self._away_since is None
+            and mono >= self._dnd_next,
         )
 
-    def next_wakeup(self, mono: float) -> float | None:
+    def next_wakeup(self, mono: float) -> float:
         """Monotonic time when ``observe`` has something new to decide.
 
         Only what can change a decision counts: a held or away break must not make the
-        daemon spin on a due time that has already passed.
+        daemon spin on a due time that has already passed. Wall-clock moments (the end of
+        "until tomorrow", working-hours edges) are the daemon's wall-clock jobs.
         """
         times = [self._next_idle]
         hold = self.hold(mono)
         if hold is None:
             grace = self._dnd_clear_at
             times.append(grace if grace is not None and mono < grace
-                         else self.timer.next_wakeup(mono) or math.inf)
-        elif hold is Hold.PAUSED:
-            times.append(self.timer.next_wakeup(mono) or math.inf)
+                         else self.timer.due_at() or math.inf)
+        elif hold is Hold.PAUSED and self.pause_state is not None:
+            times.append(self.pause_state.until_mono or math.inf)
         elif hold is Hold.DND:
             times.append(self._dnd_next)
         return max(mono, min(times))
@@ -156,11 +139,18 @@ class Planner:
         self._duty(obs, out)
         if obs.idle is not None:
             self._idle(obs, obs.idle, out)
+        elif obs.mono >= self._next_idle:
+            # Asked for idle time and got none: no source here. Do not ask again at once,
+            # or the daemon would wake over and over for a reading that never comes.
+            self._next_idle = obs.mono + max(MIN_IDLE_RECHECK_S, self.settings.idle_threshold)
         if obs.dnd is not None:
             self._dnd(obs, obs.dnd, out)
         self._last = obs
-        due = self.timer.tick(obs.mono)  # also ends a timed pause
-        if due and self.hold(obs.mono) is None:
+        if self.pause_state is not None and self.pause_state.over(obs):
+            by = "end of pause" if self.pause_state.until_mono is not None else "new day"
+            self.resume(obs.mono)
+            out.events.append(Resumed(mono=obs.mono, wall=obs.wall, by=by))
+        if self._due(obs.mono) and self.hold(obs.mono) is None:
             if self._dnd_clear_at is not None and obs.mono < self._dnd_clear_at:
                 return out
             self._dnd_clear_at = None
@@ -171,73 +161,113 @@ class Planner:
         last = self._last
         slept = (obs.boot - last.boot) - (obs.mono - last.mono)
         if slept > JUMP_TOLERANCE_S:
-            out.events.append(Event(EventKind.SUSPEND, slept))
-            if slept >= self.idle_threshold:
+            out.events.append(Suspended(mono=obs.mono, wall=obs.wall, seconds=slept))
+            if slept >= self.settings.idle_threshold:
                 # Away long enough: a natural break. No burst, no stale notification,
                 # and a full interval from now.
-                out.events.append(Event(EventKind.NATURAL_BREAK, slept, "suspend"))
+                out.events.append(NaturalBreak(mono=obs.mono, wall=obs.wall, cause="suspend",
+                                               seconds=slept))
                 self._natural_break(obs.mono, out)
-        wall_step = (obs.wall.replace(tzinfo=None) - last.wall.replace(tzinfo=None))
-        jump = wall_step.total_seconds() - (obs.boot - last.boot)
+        wall_step = (obs.local - last.local).total_seconds()
+        jump = wall_step - (obs.boot - last.boot)
         if abs(jump) > JUMP_TOLERANCE_S:
-            out.events.append(Event(EventKind.CLOCK_JUMP, jump))
+            out.events.append(ClockJumped(mono=obs.mono, wall=obs.wall, seconds=jump))
 
     def _natural_break(self, restart_at: float, out: Outcome) -> None:
-        if not self.timer.paused:
-            self.timer.skip(restart_at)
+        if self.pause_state is None:
+            self.timer.restart(restart_at)
         self._dnd_clear_at = None
         out.withdraw = True
 
     def _duty(self, obs: Observation, out: Outcome) -> None:
-        duty = on_duty(self.hours, obs.wall)
+        duty = on_duty(self.settings.working_hours, obs.local)
         if duty == self._on_duty:
             return
         self._on_duty = duty
         if duty:
-            out.events.append(Event(EventKind.DUTY_START))
-            if not self.timer.paused:
-                self.timer.skip(obs.mono)  # a fresh interval when work starts
+            out.events.append(DutyStarted(mono=obs.mono, wall=obs.wall))
+            if self.pause_state is None:
+                self.timer.restart(obs.mono)  # a fresh interval when work starts
         else:
-            out.events.append(Event(EventKind.DUTY_END))
+            out.events.append(DutyEnded(mono=obs.mono, wall=obs.wall))
             out.withdraw = True
 
     def _idle(self, obs: Observation, sample: IdleSample, out: Outcome) -> None:
-        idle = max(sample.idle, self.idle_threshold) if sample.locked else sample.idle
-        if idle >= self.idle_threshold:
+        threshold = self.settings.idle_threshold
+        idle = max(sample.idle, threshold) if sample.locked else sample.idle
+        if idle >= threshold:
             if self._away_since is None:
                 self._away_since = obs.mono - idle
-                out.events.append(Event(EventKind.AWAY, idle))
+                out.events.append(WentAway(mono=obs.mono, wall=obs.wall, idle=idle))
                 out.withdraw = True
             # A fifth of the threshold: a return is seen well before it matters.
             self._next_idle = obs.mono + min(AWAY_RECHECK_S,
-                                             max(MIN_IDLE_RECHECK_S / 5, self.idle_threshold / 5))
+                                             max(MIN_IDLE_RECHECK_S / 5, threshold / 5))
             return
         if self._away_since is not None:
             returned = obs.mono - idle
-            out.events.append(Event(EventKind.NATURAL_BREAK, max(0.0, returned
-                                                                 - self._away_since), "away"))
+            out.events.append(NaturalBreak(mono=obs.mono, wall=obs.wall, cause="away",
+                                           seconds=max(0.0, returned - self._away_since)))
             self._away_since = None
             self._natural_break(returned, out)
         # The soonest the user could cross the threshold; no need to ask before then.
-        self._next_idle = obs.mono + max(MIN_IDLE_RECHECK_S, self.idle_threshold - idle)
+        self._next_idle = obs.mono + max(MIN_IDLE_RECHECK_S, threshold - idle)
 
     def _dnd(self, obs: Observation, reasons: tuple[str, ...], out: Outcome) -> None:
         if reasons:
             if not self._dnd_reasons:
-                out.events.append(Event(EventKind.HELD, detail=", ".join(reasons)))
+                out.events.append(BreakHeld(mono=obs.mono, wall=obs.wall, reasons=reasons))
             self._dnd_reasons = reasons
             self._dnd_clear_at = None
             self._dnd_next = obs.mono + DND_RECHECK_S
             return
         if self._dnd_reasons:
-            out.events.append(Event(EventKind.RELEASED, detail=", ".join(self._dnd_reasons)))
+            out.events.append(BreakReleased(mono=obs.mono, wall=obs.wall,
+                                            reasons=self._dnd_reasons))
             self._dnd_reasons = ()
             self._dnd_clear_at = obs.mono + DND_GRACE_S
             self._dnd_next = self._dnd_clear_at
 
+    # --- what the user did (the controller calls these) ----------------------------------
+    def shown(self, mono: float) -> None:
+        """A break was shown: the next interval starts counting now."""
+        if self.pause_state is None:
+            self.timer.restart(mono)
+
+    def skip(self, mono: float) -> None:
+        if self.pause_state is None:  # a pause already restarts the interval when it ends
+            self.timer.restart(mono)
+        self._dnd_clear_at = None
+
+    def snooze(self, mono: float, seconds: float, *, showing: bool) -> None:
+        self.timer.snooze(mono, seconds, from_now=showing)
+        self._dnd_clear_at = None
+
+    def pause(self, mono: float, pause: Pause) -> None:
+        """Start (or replace) the pause; the timer stops until it ends."""
+        self.timer.stop(mono)
+        self.pause_state = pause
+        self._dnd_clear_at = None
+
+    def resume(self, mono: float) -> None:
+        """End the pause: a full interval from now."""
+        self.pause_state = None
+        self.timer.resume(mono)
+
+    def reconfigure(self, settings: Settings) -> None:
+        """New settings from a reloaded config; counted time and the pause are kept.
+
+        A change of working hours is seen (and announced) at the next ``observe``.
+        """
+        self.settings = settings
+        self.timer.set_interval(settings.interval)
+        if not settings.do_not_disturb:
+            self._dnd_reasons = ()
+            self._dnd_clear_at = None
+
     # --- queries -------------------------------------------------------------------------
     def hold(self, mono: float) -> Hold | None:
-        if self.timer.paused:
+        if self.pause_state is not None:
             return Hold.PAUSED
         if not self._on_duty:
             return Hold.OFF_DUTY
@@ -247,16 +277,24 @@ class Planner:
             return Hold.DND
         return None
 
-    def status(self, mono: float, wall: dt.datetime) -> PlanStatus:
-        timer = self.timer.status(mono)
-        hold = self.hold(mono)
+    def status(self, now: Observation) -> PlanStatus:
+        timer = self.timer.status(now.mono)
+        hold = self.hold(now.mono)
+        pause_left = None if self.pause_state is None else self.pause_state.left(now)
+        due_in = timer.due_in
+        if hold is Hold.PAUSED:
+            # Resuming starts a fresh interval: the break comes a full interval after it.
+            due_in = None if pause_left is None else pause_left + self.timer.interval
+        elif hold in (Hold.OFF_DUTY, Hold.AWAY):
+            due_in = None
         return PlanStatus(
-            due_in=None if hold in (Hold.OFF_DUTY, Hold.AWAY) else timer.due_in,
+            due_in=due_in,
             progress=timer.progress,
-            held_because=hold,
+            hold=hold,
             dnd_reasons=self._dnd_reasons,
-            off_until=next_start(self.hours, wall) if hold is Hold.OFF_DUTY else None,
-            paused_for=timer.paused_for,
+            off_until=next_start(self.settings.working_hours, now.local)
+            if hold is Hold.OFF_DUTY else None,
+            pause=self.pause_state,
+            pause_left=pause_left,
             snoozed=timer.snoozed,
-            pending=timer.pending,
         )

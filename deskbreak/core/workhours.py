@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deskbreak.config import WorkingHours
+from deskbreak.core.model import WorkingHours
 
 _DAYS_AHEAD = 8  # a week plus a day covers every pattern of spans
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from deskbreak.core.planner import IdleSample
+from deskbreak.core.model import IdleSample
 
 
 class IdleUnavailable(Exception):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from deskbreak.core.planner import IdleSample
+from deskbreak.core.model import IdleSample
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
 
 MUTTER = ("org.gnome.Mutter.IdleMonitor", "/org/gnome/Mutter/IdleMonitor/Core",

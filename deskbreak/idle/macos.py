@@ -10,7 +10,7 @@ import ctypes
 import ctypes.util
 from typing import Any
 
-from deskbreak.core.planner import IdleSample
+from deskbreak.core.model import IdleSample
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
 
 COMBINED_SESSION_STATE = 0  # kCGEventSourceStateCombinedSessionState

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 from typing import Any
 
-from deskbreak.core.planner import IdleSample
+from deskbreak.core.model import IdleSample
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
 
 TICK_MASK = 0xFFFFFFFF

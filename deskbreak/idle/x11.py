@@ -12,7 +12,7 @@ import contextlib
 import os
 from typing import Any
 
-from deskbreak.core.planner import IdleSample
+from deskbreak.core.model import IdleSample
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
 from deskbreak.xdisplay import open_display
 

@@ -9,9 +9,9 @@ that restarts is picked up again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from deskbreak.notify.base import (
-    Action,
     ActionHandler,
     BreakNotice,
     Notifier,
@@ -19,7 +19,7 @@ from deskbreak.notify.base import (
 )
 
 log = logging.getLogger(__name__)
-__all__ = ["Action", "ActionHandler", "BreakNotice", "Notifier", "NotifierChain"]
+__all__ = ["ActionHandler", "BreakNotice", "Notifier", "NotifierChain"]
 
 
 def _make(name: str, on_action: ActionHandler) -> Notifier:
@@ -87,11 +87,11 @@ class NotifierChain:
             return backend.name
         return self.current.name
 
-    async def _each(self, notice: BreakNotice, steps: bool) -> None:
+    async def _each(self, show: Callable[[Notifier], Awaitable[None]]) -> None:
         for backend in self._backends:
             try:
                 await self._ensure(backend)
-                await (backend.show_steps(notice) if steps else backend.show(notice))
+                await show(backend)
             except NotifierUnavailable as exc:
                 self._failed(backend, str(exc))
                 continue
@@ -102,10 +102,13 @@ class NotifierChain:
             return
 
     async def show(self, notice: BreakNotice) -> None:
-        await self._each(notice, steps=False)
+        await self._each(lambda backend: backend.show(notice))
 
     async def show_steps(self, notice: BreakNotice) -> None:
-        await self._each(notice, steps=True)
+        await self._each(lambda backend: backend.show_steps(notice))
+
+    async def inform(self, title: str, body: str) -> None:
+        await self._each(lambda backend: backend.inform(title, body))
 
     async def withdraw(self) -> None:
         try:

@@ -10,21 +10,13 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 from deskbreak.catalogue import Exercise
-from deskbreak.durations import format_duration
+from deskbreak.core.commands import Command
+from deskbreak.core.durations import format_duration
 
-
-class Action(Enum):
-    """What the user can answer a break notification with."""
-
-    START = "start"
-    SNOOZE = "snooze"
-    SKIP = "skip"
-
-
-ActionHandler = Callable[[Action], None]
+ActionHandler = Callable[[Command], None]
+"""Receives the command a button (Start, Snooze, Skip) or a click on the body stands for."""
 
 
 class NotifierUnavailable(Exception):
@@ -51,6 +43,10 @@ def fit(text: str, limit: int) -> str:
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-")
     return cut + "…"
 
+
+SHOW_S = 120  # a break: long enough to be noticed, short enough to get out of the way
+STEPS_S = 300  # the steps, read while stretching
+INFO_S = 30  # anything else
 
 TITLE_PREFIX = "Time to move: "  # also how tools tell a break from other notifications
 
@@ -90,9 +86,14 @@ class Notifier(ABC):
     async def show(self, notice: BreakNotice) -> None:
         """Show a break, replacing any earlier unanswered one. Raise NotifierUnavailable."""
 
-    @abstractmethod
     async def show_steps(self, notice: BreakNotice) -> None:
-        """Show the full steps after the user pressed Start."""
+        """Show the full steps after the user pressed Start, in place of the break."""
+        await self.withdraw()
+        await self.inform(notice.title, notice.steps, STEPS_S)
+
+    @abstractmethod
+    async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
+        """Show a message without buttons (the steps, a settings problem)."""
 
     async def withdraw(self) -> None:
         """Take down the shown break (it was skipped or snoozed elsewhere)."""

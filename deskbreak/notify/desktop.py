@@ -11,11 +11,17 @@ import logging
 import sys
 from typing import Any
 
-from deskbreak.notify.base import Action, ActionHandler, BreakNotice, Notifier, NotifierUnavailable
+from deskbreak.core.commands import Command, Skip, Snooze, Start
+from deskbreak.notify.base import (
+    INFO_S,
+    SHOW_S,
+    ActionHandler,
+    BreakNotice,
+    Notifier,
+    NotifierUnavailable,
+)
 
 log = logging.getLogger(__name__)
-SHOW_S = 120  # long enough to be noticed, short enough to get out of the way
-STEPS_S = 300
 
 
 async def linux_service_present() -> None:
@@ -75,11 +81,11 @@ class DesktopNotifierBackend(Notifier):
         kwargs: dict[str, Any] = {}
         if buttons:
             kwargs["buttons"] = [
-                Button(title="Start", on_pressed=lambda: self._answer(Action.START)),
-                Button(title="Snooze", on_pressed=lambda: self._answer(Action.SNOOZE)),
-                Button(title="Skip", on_pressed=lambda: self._answer(Action.SKIP)),
+                Button(title="Start", on_pressed=lambda: self._answer(Start())),
+                Button(title="Snooze", on_pressed=lambda: self._answer(Snooze())),
+                Button(title="Skip", on_pressed=lambda: self._answer(Skip())),
             ]
-            kwargs["on_clicked"] = lambda: self._answer(Action.START)
+            kwargs["on_clicked"] = lambda: self._answer(Start())
         ident = await self._notifier.send(
             title=title, message=message, timeout=timeout,
             on_dispatched=lambda: dispatched.append(True), **kwargs)
@@ -88,17 +94,16 @@ class DesktopNotifierBackend(Notifier):
             raise NotifierUnavailable("the notification server did not take the notification")
         return str(ident)
 
-    def _answer(self, action: Action) -> None:
+    def _answer(self, command: Command) -> None:
         self._shown = None
-        self.on_action(action)
+        self.on_action(command)
 
     async def show(self, notice: BreakNotice) -> None:
         await self.withdraw()
         self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons=True)
 
-    async def show_steps(self, notice: BreakNotice) -> None:
-        await self.withdraw()
-        await self._send(notice.title, notice.steps, STEPS_S, buttons=False)
+    async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
+        await self._send(title, body, seconds, buttons=False)
 
     async def withdraw(self) -> None:
         if self._shown is not None and self._notifier is not None:

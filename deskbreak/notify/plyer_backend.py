@@ -10,7 +10,7 @@ import asyncio
 import shutil
 import sys
 
-from deskbreak.notify.base import BreakNotice, Notifier, NotifierUnavailable
+from deskbreak.notify.base import INFO_S, SHOW_S, BreakNotice, Notifier, NotifierUnavailable
 
 TIMEOUT_S = 10.0
 
@@ -49,7 +49,7 @@ class PlyerNotifier(Notifier):
             raise NotifierUnavailable(f"plyer failed: {exc or type(exc).__name__}") from None
 
     async def show(self, notice: BreakNotice) -> None:
-        await self._send(notice.title, notice.body, 120)
+        await self._send(notice.title, notice.body, SHOW_S)
 
-    async def show_steps(self, notice: BreakNotice) -> None:
-        await self._send(notice.title, notice.steps, 300)
+    async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
+        await self._send(title, body, seconds)

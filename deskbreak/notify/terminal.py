@@ -10,7 +10,7 @@ import sys
 import time
 from typing import TextIO
 
-from deskbreak.notify.base import ActionHandler, BreakNotice, Notifier
+from deskbreak.notify.base import INFO_S, ActionHandler, BreakNotice, Notifier
 
 
 class TerminalNotifier(Notifier):
@@ -35,3 +35,6 @@ class TerminalNotifier(Notifier):
 
     async def show_steps(self, notice: BreakNotice) -> None:
         self._print(notice.steps)
+
+    async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
+        self._print(f"[{time.strftime('%H:%M')}] {title}\n  {body}")

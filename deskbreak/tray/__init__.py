@@ -29,6 +29,8 @@ class Tray(ABC):
 
     backend: str = "?"
     has_menu: bool = True
+    icon: Any  # the pystray Icon
+    failed: BaseException | None = None  # a backend thread that died, for status
 
     @abstractmethod
     def set_image(self, image: Image.Image) -> None: ...
@@ -38,6 +40,10 @@ class Tray(ABC):
 
     @abstractmethod
     def refresh_menu(self) -> None: ...
+
+    def set_menu(self, menu: Any) -> None:
+        """A new menu (the snooze or pause choices changed in the config)."""
+        self.icon.menu = menu  # pystray's setter refreshes what the backend shows
 
     @abstractmethod
     async def close(self) -> None: ...

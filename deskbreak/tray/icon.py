@@ -2,35 +2,24 @@
 
 States must read at a glance on a 22-pixel panel: a filling ring while counting, two
 bars when paused, a hollow grey ring with a dash when off duty, a full bright ring when a
-break is due. The image only changes in steps of 1/12 of the interval, so the daemon's
-once-a-minute refresh rarely redraws anything.
+break is due. The presenter picks the look; the ring moves in twelfths of the interval,
+so the daemon's refresh rarely redraws anything.
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
+from deskbreak.core.model import Look
+from deskbreak.core.presenter import ICON_STEPS as STEPS
+
 SIZE = 64
-STEPS = 12
 ACTIVE = (46, 160, 67, 255)
 DUE = (230, 126, 34, 255)
 TRACK = (128, 128, 128, 110)
 MUTED = (140, 140, 140, 255)
-
-
-class Look(Enum):
-    COUNTING = "counting"
-    DUE = "due"
-    PAUSED = "paused"
-    OFF_DUTY = "off-duty"
-
-
-def quantize(progress: float) -> int:
-    """Which of the STEPS+1 ring images stands for ``progress`` (0..1)."""
-    return max(0, min(STEPS, int(progress * STEPS)))
 
 
 @lru_cache(maxsize=32)

@@ -1,65 +1,64 @@
 """The tray menu, built from pystray's Menu and MenuItem so every backend shows the same one.
 
-Labels and check marks are callables that read the daemon's current view, so a backend
-that renders the menu on demand (DBusMenu, Windows, macOS) is always up to date, and the
-others are refreshed by ``update_menu`` once a minute or after a command.
+Each item sends a command value, the same the command line sends, through ``submit``
+(called from whatever thread the backend uses). Labels, check marks and greyed items are
+callables reading the presenter's current MenuView, so a backend that renders the menu
+on demand (DBusMenu, Windows, macOS) is always up to date, and the others are refreshed
+by ``update_menu`` after each change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from deskbreak.durations import format_duration
+from deskbreak.core.commands import (
+    BreakNow,
+    Command,
+    OpenSettings,
+    Pause,
+    Quit,
+    Resume,
+    SetContext,
+    Skip,
+    Snooze,
+)
+from deskbreak.core.durations import format_duration
+from deskbreak.core.model import CONTEXTS
+from deskbreak.core.presenter import MenuView
 
-Command = Callable[[str, dict[str, Any]], None]
+Submit = Callable[[Command], None]
 
 
-@dataclass
-class MenuView:
-    """What the menu shows; the daemon replaces it whenever its state changes."""
-
-    headline: str = "Starting…"
-    paused: bool = False
-    context: str = "desk"
-
-
-def _import_menu() -> tuple[Any, Any]:
-    from deskbreak.tray.pystray_base import Menu, MenuItem
-    return Menu, MenuItem
-
-
-def build_menu(view: Callable[[], MenuView], command: Command,
+def build_menu(view: Callable[[], MenuView], submit: Submit,
                snooze_choices: tuple[float, ...], pause_choices: tuple[float, ...]) -> Any:
-    """The pystray Menu; ``command(name, args)`` is called from whatever thread the backend uses."""
-    Menu, MenuItem = _import_menu()
+    """The pystray Menu for the current snooze and pause choices."""
+    from deskbreak.tray.pystray_base import Menu, MenuItem
 
-    def send(name: str, **args: Any) -> Callable[..., None]:
+    def send(command: Command) -> Callable[..., None]:
         def act(*_: Any) -> None:
-            command(name, args)
+            submit(command)
         return act
 
     def context_item(name: str) -> Any:
-        return MenuItem(name.capitalize(), send("context", context=name),
+        return MenuItem(name.capitalize(), send(SetContext(name)),
                         checked=lambda _item: view().context == name, radio=True)
 
     return Menu(
         MenuItem(lambda _item: view().headline, None, enabled=False),
         Menu.SEPARATOR,
-        MenuItem("Take a break now", send("break-now"), default=True),
+        MenuItem("Take a break now", send(BreakNow()), default=True),
         MenuItem("Snooze", Menu(*[
-            MenuItem(format_duration(s), send("snooze", seconds=s)) for s in snooze_choices
-        ])),
-        MenuItem("Skip this break", send("skip"),
-                 enabled=lambda _item: not view().paused),
+            MenuItem(format_duration(s), send(Snooze(s))) for s in snooze_choices
+        ]), enabled=lambda _item: view().can_snooze),
+        MenuItem("Skip this break", send(Skip()), enabled=lambda _item: view().can_skip),
         MenuItem("Pause", Menu(
-            *[MenuItem(format_duration(s), send("pause", seconds=s)) for s in pause_choices],
-            MenuItem("Until tomorrow", send("pause", until_tomorrow=True)),
+            *[MenuItem(format_duration(s), send(Pause(s))) for s in pause_choices],
+            MenuItem("Until tomorrow", send(Pause(until_tomorrow=True))),
         )),
-        MenuItem("Resume", send("resume"), enabled=lambda _item: view().paused),
-        MenuItem("Context", Menu(*[context_item(c) for c in ("desk", "home", "travel")])),
+        MenuItem("Resume", send(Resume()), enabled=lambda _item: view().paused),
+        MenuItem("Context", Menu(*[context_item(c) for c in CONTEXTS])),
         Menu.SEPARATOR,
-        MenuItem("Open settings", send("open-settings")),
-        MenuItem("Quit", send("quit")),
+        MenuItem("Open settings", send(OpenSettings())),
+        MenuItem("Quit", send(Quit())),
     )

@@ -7,6 +7,7 @@ and the CLI so they accept exactly the same spellings.
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -36,18 +37,29 @@ def parse_duration(text: str) -> float:
 
 
 def check_range(seconds: float, low: float, high: float, text: str) -> float:
-    """Refuse durations that parse but cannot be meant, such as a 0m or 30-day interval."""
+    """Refuse durations that parse but cannot be meant, such as a 0m or 30-day interval.
+
+    "99999999999999999999d" parses to infinity; the comparisons below refuse it, and
+    anything that is not a finite number, like any other value out of range.
+    """
     if seconds <= 0:
         raise DurationError(f"must be longer than zero: {text!r}")
+    if not math.isfinite(seconds) or seconds > high:
+        raise DurationError(f"too long: {text!r} (at most {format_duration(high)})")
     if seconds < low:
         raise DurationError(f"too short: {text!r} (at least {format_duration(low)})")
-    if seconds > high:
-        raise DurationError(f"too long: {text!r} (at most {format_duration(high)})")
     return seconds
 
 
 def format_duration(seconds: float) -> str:
-    """Render seconds the way the tray and status show them: "45 s", "12 min", "1 h 30 min"."""
+    """Render seconds the way the tray and status show them: "45 s", "12 min", "1 h 30 min".
+
+    Two days and more are counted in days ("7 d", "2 d 5 h"): a week-long pause reads
+    better than "168 h". Not a finite number of seconds renders as "forever" rather than
+    raising, so no wording can take down whatever is showing it.
+    """
+    if not math.isfinite(seconds):
+        return "forever"
     total = round(seconds)
     if total < 60:
         return f"{total} s"
@@ -55,6 +67,9 @@ def format_duration(seconds: float) -> str:
     if minutes < 60:
         return f"{minutes} min" if secs == 0 or minutes >= 10 else f"{minutes} min {secs} s"
     hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        days, hours = divmod(hours, 24)
+        return f"{days} d" if hours == 0 else f"{days} d {hours} h"
     return f"{hours} h" if minutes == 0 else f"{hours} h {minutes} min"
 
 

@@ -1,0 +1,352 @@
+"""The one place where commands are applied and break events are born.
+
+Every input ends up here as a value: a Command from the command line, the control
+channel, the tray or a notification button, an Observation from the loop, new Settings
+from a reloaded config. The controller applies the rules (what each command means in
+each state, and what it refuses), and returns a Result: a one-line message or a refusal,
+the typed events that happened, and the effects the daemon must carry out at the edges
+(show a break, take it down, open the settings). It owns the planner, the exercise
+rotation, the chosen context and which break is on screen; it reads no clock and does
+no I/O, so every rule is a unit test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from deskbreak.core.commands import (
+    BreakNow,
+    Command,
+    Next,
+    OpenSettings,
+    Pause,
+    Quit,
+    Reload,
+    Resume,
+    SetContext,
+    Skip,
+    Snooze,
+    Start,
+    Status,
+)
+from deskbreak.core.events import (
+    BreakIgnored,
+    BreakShown,
+    BreakSkipped,
+    BreakSnoozed,
+    BreakStarted,
+    ContextChanged,
+    DutyEnded,
+    Event,
+    NaturalBreak,
+    Paused,
+    Resumed,
+)
+from deskbreak.core.model import ROLLOVER, Hold, Observation, Settings
+from deskbreak.core.planner import Needs, Planner, PlanStatus
+from deskbreak.core.planner import Pause as PauseState
+from deskbreak.core.presenter import in_minutes, local_moment
+from deskbreak.core.rotation import Rotation
+
+
+# --- effects: what the daemon must do at the edges ---------------------------------------
+@dataclass(frozen=True)
+class ShowBreak:
+    exercise_id: str
+
+
+@dataclass(frozen=True)
+class ShowSteps:
+    exercise_id: str
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    """Take down the break on screen (answered elsewhere, or stale)."""
+
+
+@dataclass(frozen=True)
+class OpenSettingsFile:
+    pass
+
+
+@dataclass(frozen=True)
+class ReloadSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+Effect = ShowBreak | ShowSteps | Withdraw | OpenSettingsFile | ReloadSettings | Stop
+
+
+@dataclass
+class Result:
+    """What applying one input did. ``refused``: why nothing changed (a one-line reason)."""
+
+    message: str = ""
+    refused: str | None = None
+    data: dict[str, Any] | None = None
+    events: list[Event] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    save: bool = False  # the rotation or the context changed: persist them
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the presenter needs to word the state, taken at one moment."""
+
+    now: Observation
+    plan: PlanStatus
+    showing: str | None  # the exercise on screen, unanswered
+    last_shown: tuple[str, dt.datetime] | None
+    context: str
+    interval: float
+
+
+def rollover_after(local: dt.datetime) -> dt.datetime:
+    """When "until tomorrow" ends: the next ROLLOVER, so 01:00 runs only until 04:00."""
+    moment = dt.datetime.combine(local.date(), ROLLOVER)
+    return moment if local < moment else moment + dt.timedelta(days=1)
+
+
+class Controller:
+    """Applies commands, observations and settings; see the module docstring."""
+
+    def __init__(self, settings: Settings, eligible: Mapping[str, Sequence[str]],
+                 rotation: Rotation, first: Observation,
+                 chosen_context: tuple[str, str] | None = None) -> None:
+        """``chosen_context``: (context, the config's context when it was chosen).
+
+        A context chosen in the tray outlives a restart, unless the config's own context
+        changed since: then the config wins.
+        """
+        self.settings = settings
+        self.eligible = {context: tuple(ids) for context, ids in eligible.items()}
+        self.rotation = rotation
+        self.planner = Planner(settings, first)
+        self.context = settings.context
+        if chosen_context is not None:
+            value, base = chosen_context
+            if base == settings.context and self.eligible.get(value):
+                self.context = value
+        self._showing: str | None = None
+        self._last_shown: tuple[str, dt.datetime] | None = None
+
+    # --- the loop's input ----------------------------------------------------------------
+    def observe(self, obs: Observation) -> Result:
+        """Time passed and the sensors saw ``obs``: fire, hold, or count a natural break."""
+        outcome = self.planner.observe(obs)
+        result = Result(events=list(outcome.events))
+        if self._showing is not None:
+            if any(isinstance(e, NaturalBreak) for e in outcome.events):
+                self._ignored(obs, "natural break", result)
+            elif any(isinstance(e, DutyEnded) for e in outcome.events):
+                self._ignored(obs, "off duty", result)
+        if outcome.fire:
+            self._show(obs, requested=False, result=result)
+        elif outcome.withdraw:
+            result.effects.append(Withdraw())
+        return result
+
+    # --- commands --------------------------------------------------------------------------
+    def apply(self, command: Command, now: Observation) -> Result:
+        """Apply one command; a refusal leaves every bit of state as it was."""
+        match command:
+            case Status():
+                return Result()
+            case Next():
+                return self._next()
+            case BreakNow():
+                return self._break_now(now)
+            case Start():
+                return self._start(now)
+            case Snooze():
+                return self._snooze(now, command.seconds or self.settings.snooze)
+            case Skip():
+                return self._skip(now)
+            case Pause():
+                return self._pause(now, command)
+            case Resume():
+                return self._resume(now)
+            case SetContext():
+                return self._set_context(now, command.context)
+            case OpenSettings():
+                return Result("Opening the settings file", effects=[OpenSettingsFile()])
+            case Reload():
+                return Result("Reloading the settings", effects=[ReloadSettings()])
+            case Quit():
+                return Result("deskbreak is stopping", effects=[Stop()])
+        raise TypeError(f"not a command: {command!r}")
+
+    def _next(self) -> Result:
+        ids = self.eligible.get(self.context, ())
+        if not ids:
+            return Result(refused=self._no_exercises(self.context))
+        ident = self.rotation.peek(self.context, ids)
+        return Result(data={"id": ident, "context": self.context}, save=True)
+
+    def _break_now(self, now: Observation) -> Result:
+        if not self.eligible.get(self.context):
+            return Result(refused=self._no_exercises(self.context))
+        result = Result()
+        self._show(now, requested=True, result=result)
+        still = " (still paused)" if self.planner.pause_state is not None else ""
+        result.message = "Break now" + still
+        return result
+
+    def _start(self, now: Observation) -> Result:
+        if self._showing is None:
+            return Result(refused="no break is showing: nothing to start")
+        ident, self._showing = self._showing, None
+        return Result("Started", events=[BreakStarted(mono=now.mono, wall=now.wall,
+                                                      exercise_id=ident)],
+                      effects=[ShowSteps(ident)])
+
+    def _refusal(self, now: Observation, verb: str) -> str | None:
+        """Why there is no break to ``verb`` now, or None when there is one."""
+        hold = self.planner.hold(now.mono)
+        if hold is Hold.PAUSED:
+            return f"paused: nothing to {verb}; resume first"
+        if hold is Hold.OFF_DUTY:
+            until = self.planner.status(now).off_until
+            when = f" until {until.strftime('%a %H:%M')}" if until else ""
+            return f"off duty{when}: nothing to {verb}"
+        return None
+
+    def _snooze(self, now: Observation, seconds: float) -> Result:
+        refused = self._refusal(now, "snooze")
+        if refused:
+            return Result(refused=refused)
+        ident, showing = self._showing, self._showing is not None
+        self.planner.snooze(now.mono, seconds, showing=showing)
+        self._showing = None
+        due_in = self.planner.status(now).due_in or 0.0
+        return Result(f"Snoozed: next break in {in_minutes(due_in)}",
+                      events=[BreakSnoozed(mono=now.mono, wall=now.wall, exercise_id=ident,
+                                           seconds=seconds)],
+                      effects=[Withdraw()] if showing else [])
+
+    def _skip(self, now: Observation) -> Result:
+        paused = self.planner.pause_state is not None
+        if paused and self._showing is not None:
+            # A break asked for while paused: dismiss it, and leave the pause as it was.
+            ident, self._showing = self._showing, None
+            return Result("Skipped (still paused)",
+                          events=[BreakSkipped(mono=now.mono, wall=now.wall, exercise_id=ident)],
+                          effects=[Withdraw()])
+        refused = self._refusal(now, "skip")
+        if refused:
+            return Result(refused=refused)
+        ident, self._showing = self._showing, None
+        self.planner.skip(now.mono)
+        return Result(f"Skipped: next break in {in_minutes(self.settings.interval)}",
+                      events=[BreakSkipped(mono=now.mono, wall=now.wall, exercise_id=ident)],
+                      effects=[Withdraw()] if ident is not None else [])
+
+    def _pause(self, now: Observation, command: Pause) -> Result:
+        result = Result()
+        if self._showing is not None:
+            self._ignored(now, "paused", result)
+            result.effects.append(Withdraw())
+        if command.until_tomorrow:
+            until = rollover_after(now.local)
+            state = PauseState(until_wall=until)
+            result.message = f"Paused until {local_moment(until, now.local)}"
+        elif command.seconds is not None:
+            state = PauseState(until_mono=now.mono + command.seconds)
+            result.message = f"Paused for {in_minutes(command.seconds)}"
+        else:
+            state = PauseState()
+            result.message = "Paused until resumed"
+        self.planner.pause(now.mono, state)
+        result.events.append(Paused(mono=now.mono, wall=now.wall, seconds=command.seconds,
+                                    until=state.until_wall))
+        return result
+
+    def _resume(self, now: Observation) -> Result:
+        if self.planner.pause_state is None:
+            return Result(refused="not paused: nothing to resume")
+        self.planner.resume(now.mono)
+        return Result(f"Resumed: next break in {in_minutes(self.settings.interval)}",
+                      events=[Resumed(mono=now.mono, wall=now.wall, by="you")])
+
+    def _set_context(self, now: Observation, context: str) -> Result:
+        if not self.eligible.get(context):
+            return Result(refused=self._no_exercises(context))
+        result = Result(f"Context: {context}", save=True)
+        if context != self.context:
+            self.context = context
+            result.events.append(ContextChanged(mono=now.mono, wall=now.wall, context=context))
+        return result
+
+    # --- settings --------------------------------------------------------------------------
+    def reconfigure(self, settings: Settings, eligible: Mapping[str, Sequence[str]],
+                    now: Observation) -> Result:
+        """New settings and exercises from a reloaded config; counted time is kept.
+
+        The config's context wins when it changed; a chosen context that lost all its
+        exercises to new exclusions falls back to it too.
+        """
+        old_base = self.settings.context
+        self.settings = settings
+        self.eligible = {context: tuple(ids) for context, ids in eligible.items()}
+        self.planner.reconfigure(settings)
+        result = Result(save=True)
+        fall_back = settings.context != old_base or not self.eligible.get(self.context)
+        if fall_back and self.context != settings.context:
+            self.context = settings.context
+            result.events.append(ContextChanged(mono=now.mono, wall=now.wall,
+                                                context=self.context))
+        return result
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _show(self, now: Observation, *, requested: bool, result: Result) -> None:
+        ids = self.eligible.get(self.context, ())
+        if not ids:  # cannot happen through the checks above; never fire in a loop
+            self.planner.skip(now.mono)
+            return
+        if self._showing is not None:
+            self._ignored(now, "next break", result)
+        ident = self.rotation.take(self.context, ids)
+        self.planner.shown(now.mono)
+        self._showing = ident
+        self._last_shown = (ident, now.wall)
+        result.events.append(BreakShown(mono=now.mono, wall=now.wall, exercise_id=ident,
+                                        context=self.context, requested=requested))
+        result.effects.append(ShowBreak(ident))
+        result.save = True
+
+    def _ignored(self, now: Observation, reason: str, result: Result) -> None:
+        assert self._showing is not None
+        result.events.append(BreakIgnored(mono=now.mono, wall=now.wall,
+                                          exercise_id=self._showing, reason=reason))
+        self._showing = None
+
+    @staticmethod
+    def _no_exercises(context: str) -> str:
+        return f"no exercises left in context {context!r} after your exclusions"
+
+    # --- queries ---------------------------------------------------------------------------
+    def needs(self, mono: float) -> Needs:
+        """What to measure before the next ``observe``."""
+        return self.planner.needs(mono)
+
+    def next_wakeup(self, mono: float) -> float:
+        """Monotonic time when ``observe`` has something new to decide."""
+        return self.planner.next_wakeup(mono)
+
+    def snapshot(self, now: Observation) -> Snapshot:
+        return Snapshot(now=now, plan=self.planner.status(now), showing=self._showing,
+                        last_shown=self._last_shown, context=self.context,
+                        interval=self.settings.interval)
+
+    def chosen_context(self) -> tuple[str, str]:
+        """(context, the config's context) to persist, see ``__init__``."""
+        return self.context, self.settings.context

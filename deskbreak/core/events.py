@@ -1,0 +1,113 @@
+"""What happened, as typed values: the seam every feature that records or reacts hangs on.
+
+The core emits these (the planner for what time and the sensors did, the controller for
+what the user did); the daemon hands each one to its subscribers: the log today, the
+history store and the guided window next. Each event carries both clocks: ``mono`` to
+order and measure, ``wall`` (local time) for people and for per-day statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    mono: float
+    wall: dt.datetime
+
+
+# --- breaks and their outcomes ---------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class BreakShown(Event):
+    exercise_id: str
+    context: str
+    requested: bool  # the user asked ("Take a break now"), not the timer
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakStarted(Event):
+    exercise_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakSnoozed(Event):
+    exercise_id: str | None  # None: the next break was postponed before it showed
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakSkipped(Event):
+    exercise_id: str | None  # None: skipped before it showed
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakIgnored(Event):
+    """A shown break got no answer before something else ended it."""
+
+    exercise_id: str
+    reason: str  # "next break", "natural break", "paused", "off duty"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NaturalBreak(Event):
+    """Away from the keyboard, or asleep, for at least the idle threshold."""
+
+    cause: str  # "away" or "suspend"
+    seconds: float
+
+
+# --- the user's state ------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class WentAway(Event):
+    idle: float  # seconds of no input when it was seen
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paused(Event):
+    seconds: float | None  # a timed pause
+    until: dt.datetime | None  # local time, for "until tomorrow"; neither: until resumed
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resumed(Event):
+    by: str  # "you", "end of pause", "new day"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContextChanged(Event):
+    context: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DutyStarted(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class DutyEnded(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakHeld(Event):
+    """A due break is held back by do-not-disturb."""
+
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakReleased(Event):
+    reasons: tuple[str, ...]  # what held it
+
+
+# --- the machine -----------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class Suspended(Event):
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClockJumped(Event):
+    seconds: float  # how far local time moved beyond the time that passed

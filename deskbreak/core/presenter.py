@@ -1,0 +1,221 @@
+"""How the core's state reads to people: the status reply, the tray, the icon, the log.
+
+One place for the wording, so the tray headline, ``deskbreak status`` and the log never
+tell three different stories. Pure functions of a Snapshot (and, for the status reply,
+of what the edges report about themselves); nothing here can raise on extreme values:
+a date past year 9999 or an infinite duration is worded, not crashed on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from deskbreak.core import events as ev
+from deskbreak.core.durations import format_duration
+from deskbreak.core.model import Hold, Look
+
+if TYPE_CHECKING:  # the controller imports this module for its wording
+    from deskbreak.core.controller import Snapshot
+
+ICON_STEPS = 12  # the ring fills in twelfths: redrawn a dozen times an interval at most
+
+
+def in_minutes(seconds: float) -> str:
+    """Tray wording: whole minutes, rounded up, so "in 0 min" never shows."""
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 100 * 60:
+        return f"{-(-int(seconds) // 60)} min"
+    return format_duration(seconds)
+
+
+def _later(now: dt.datetime, seconds: float) -> dt.datetime | None:
+    try:
+        return now + dt.timedelta(seconds=seconds)
+    except (OverflowError, ValueError):  # past year 9999
+        return None
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds")
+
+
+def local_moment(moment: dt.datetime, now: dt.datetime) -> str:
+    """"04:00", "tomorrow 04:00" or "Mon 30 Nov 04:00", as seen from ``now``."""
+    days = (moment.date() - now.date()).days
+    if days == 0:
+        return moment.strftime("%H:%M")
+    if days == 1:
+        return "tomorrow " + moment.strftime("%H:%M")
+    return moment.strftime("%a %d %b %H:%M")
+
+
+# --- the tray --------------------------------------------------------------------------
+def headline(snap: Snapshot) -> str:
+    """The first line of the tray menu (and the icon's tooltip)."""
+    plan = snap.plan
+    if plan.hold is Hold.OFF_DUTY:
+        return "Off until " + plan.off_until.strftime("%a %H:%M") if plan.off_until \
+            else "Off duty"
+    if plan.hold is Hold.AWAY:
+        return "Away: counts as a break"
+    if plan.hold is Hold.DND:
+        return "Break held: " + ", ".join(plan.dnd_reasons)
+    if plan.hold is Hold.PAUSED:
+        assert plan.pause is not None
+        if plan.pause.until_wall is not None:
+            return "Paused until " + local_moment(plan.pause.until_wall, snap.now.local)
+        if plan.pause_left is None:
+            return "Paused"
+        return f"Paused for {in_minutes(max(60.0, plan.pause_left))}"
+    if plan.due_in is None:
+        return "No break planned"
+    return f"Next break in {in_minutes(plan.due_in)}"
+
+
+def look(snap: Snapshot) -> tuple[Look, int]:
+    """The icon: paused bars, off-duty dash, a due ring, or the ring filled so far."""
+    hold = snap.plan.hold
+    if hold is Hold.PAUSED:
+        return Look.PAUSED, 0
+    if hold is Hold.OFF_DUTY:
+        return Look.OFF_DUTY, 0
+    if snap.showing is not None or hold is Hold.DND:
+        return Look.DUE, 0
+    return Look.COUNTING, max(0, min(ICON_STEPS, int(snap.plan.progress * ICON_STEPS)))
+
+
+@dataclass(frozen=True)
+class MenuView:
+    """What the tray menu shows; the daemon replaces it whenever the state changes."""
+
+    headline: str = "Starting…"
+    can_snooze: bool = True
+    can_skip: bool = True
+    paused: bool = False
+    context: str = "desk"
+
+
+def menu_view(snap: Snapshot) -> MenuView:
+    """Items are greyed out exactly when the controller would refuse them."""
+    hold = snap.plan.hold
+    blocked = hold in (Hold.PAUSED, Hold.OFF_DUTY)
+    return MenuView(
+        headline=headline(snap),
+        can_snooze=not blocked,
+        can_skip=not blocked or (hold is Hold.PAUSED and snap.showing is not None),
+        paused=hold is Hold.PAUSED,
+        context=snap.context,
+    )
+
+
+# --- deskbreak status ------------------------------------------------------------------
+@dataclass(frozen=True)
+class EdgeReport:
+    """What the edges say about themselves, for the status reply."""
+
+    pid: int
+    notifier: str
+    tray: str
+    tray_menu: bool
+    idle: str
+    dnd: tuple[str, ...]
+    config: str | None  # the config file in use; None: built-in defaults
+    config_error: str | None  # the last edit that could not be applied
+    notes: tuple[str, ...]
+
+
+_STATES = {Hold.PAUSED: "paused", Hold.OFF_DUTY: "off-duty", Hold.AWAY: "away",
+           Hold.DND: "held"}
+
+
+def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
+    """The JSON reply of ``deskbreak status``; the CLI words it with ``status_text``."""
+    plan, now = snap.plan, snap.now.local
+    pause_kind = pause_until = None
+    if plan.pause is not None:
+        if plan.pause.until_wall is not None:
+            pause_kind, pause_until = "until-tomorrow", plan.pause.until_wall
+        elif plan.pause_left is not None:
+            pause_kind, pause_until = "timed", _later(now, plan.pause_left)
+        else:
+            pause_kind = "until-resumed"
+    held = None if plan.hold is None else plan.hold.value + (
+        f" ({', '.join(plan.dnd_reasons)})" if plan.hold is Hold.DND else "")
+    notes = list(edges.notes)
+    if edges.config_error:
+        notes.insert(0, f"settings not applied: {edges.config_error}; "
+                        "still using the last good settings")
+    return {
+        "running": True,
+        "pid": edges.pid,
+        "state": _STATES.get(plan.hold, "running") if plan.hold else "running",
+        "held_because": held,
+        "next_break_in": None if plan.due_in is None else round(plan.due_in, 3),
+        "next_break_at": None if plan.due_in is None else _iso(_later(now, plan.due_in)),
+        "off_until": plan.off_until.isoformat(timespec="minutes") if plan.off_until else None,
+        "pause": pause_kind,
+        "paused_until": _iso(pause_until),
+        "snoozed": plan.snoozed,
+        "break_pending": snap.showing is not None,
+        "showing": snap.showing,
+        "interval": snap.interval,
+        "context": snap.context,
+        "idle_backend": edges.idle,
+        "dnd_sources": list(edges.dnd),
+        "notifier": edges.notifier,
+        "tray": edges.tray,
+        "tray_menu": edges.tray_menu,
+        "config": edges.config,
+        "config_error": edges.config_error,
+        "last_break": None if snap.last_shown is None else
+        {"id": snap.last_shown[0], "at": _iso(snap.last_shown[1].replace(tzinfo=None))},
+        "notes": notes,
+    }
+
+
+# --- the log ---------------------------------------------------------------------------
+def describe(event: ev.Event) -> str:
+    """One log line for an event."""
+    match event:
+        case ev.BreakShown():
+            how = "asked for" if event.requested else "due"
+            return f"break shown ({how}): {event.exercise_id} [{event.context}]"
+        case ev.BreakStarted():
+            return f"break started: {event.exercise_id}"
+        case ev.BreakSnoozed():
+            what = event.exercise_id or "the next break"
+            return f"break snoozed for {format_duration(event.seconds)}: {what}"
+        case ev.BreakSkipped():
+            return f"break skipped: {event.exercise_id or 'the next break'}"
+        case ev.BreakIgnored():
+            return f"break ignored ({event.reason}): {event.exercise_id}"
+        case ev.NaturalBreak():
+            return f"natural break: {event.cause} for {format_duration(event.seconds)}"
+        case ev.WentAway():
+            return f"away: no input for {format_duration(event.idle)}"
+        case ev.Paused():
+            if event.until is not None:
+                return f"paused until {event.until.isoformat(timespec='minutes')}"
+            if event.seconds is not None:
+                return f"paused for {format_duration(event.seconds)}"
+            return "paused until resumed"
+        case ev.Resumed():
+            return f"resumed ({event.by})"
+        case ev.ContextChanged():
+            return f"context: {event.context}"
+        case ev.DutyStarted():
+            return "working hours started"
+        case ev.DutyEnded():
+            return "working hours ended"
+        case ev.BreakHeld():
+            return f"break held: {', '.join(event.reasons)}"
+        case ev.BreakReleased():
+            return f"break released: {', '.join(event.reasons)} ended"
+        case ev.Suspended():
+            return f"machine slept for {format_duration(event.seconds)}"
+        case ev.ClockJumped():
+            return f"wall clock moved by {event.seconds:+.0f} s; re-planning wall-clock jobs"
+    return type(event).__name__
