@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test unit lint bench clean
 
 run: $(VENV)/.run-installed
 	$(BIN)/deskbreak run
@@ -12,6 +12,10 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check deskbreak tests benchmarks
 	$(BIN)/python -m pytest
+
+unit: $(VENV)/.test-installed
+	$(BIN)/ruff check deskbreak tests benchmarks
+	$(BIN)/python -m pytest -m "not e2e and not daemon"
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check deskbreak tests benchmarks

@@ -7,10 +7,15 @@ another's windows, tray icons or notifications.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,3 +120,52 @@ def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = ()) ->
     tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
     state = "exited" if proc.poll() is not None else "gave no tray icon within 30 s"
     raise BenchmarkError(f"{program.label} {state}; last output: {' '.join(tail) or '-'}")
+
+
+Starter = Callable[[Program], tuple[int, float]]
+
+
+@contextlib.contextmanager
+def headless_session(tmpdir: Path) -> Iterator[Starter]:
+    """No display and no session bus: a server, or a desktop deskbreak finds no source in.
+
+    Nothing to dock, no idle-time and no do-not-disturb source: the case where the idle
+    daemon once woke 20 times a second. What ``start`` times instead of docking is how
+    long until the control channel answers. Only deskbreak runs like this.
+    """
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS",
+                        "XDG_SESSION_TYPE", "DESKBREAK_CONFIG")}
+    for var, name in (("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                      ("XDG_RUNTIME_DIR", "runtime"), ("HOME", "home")):
+        (tmpdir / name).mkdir(mode=0o700)
+        env[var] = str(tmpdir / name)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(program: Program) -> tuple[int, float]:
+        began = time.monotonic()
+        with open(tmpdir / f"{program.key}.log", "wb") as log:
+            proc = subprocess.Popen([*program.argv(), "--no-tray"], env={**env, **program.env},
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                    start_new_session=True)
+        started.append(proc)
+        sock = tmpdir / "runtime" / "deskbreak" / "control.sock"
+        while time.monotonic() < began + 30.0:
+            if proc.poll() is not None:
+                break
+            with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as probe:
+                probe.connect(str(sock))
+                return proc.pid, time.monotonic() - began
+            time.sleep(DOCK_POLL_S)
+        raise BenchmarkError(f"{program.label} did not open its control channel headless")
+
+    try:
+        yield start
+    finally:
+        for proc in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)

@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in CONTROL_COMMANDS:
             return cmd_control(args)
         if args.command == "run":
-            from deskbreak.daemon import run_daemon
+            from deskbreak.run import run_daemon
             return run_daemon(args.config, _run_overrides(args), args.verbose)
         cfg = config.load(args.config)
         handler = {"list": cmd_list, "show": cmd_show, "next": cmd_next}.get(args.command)

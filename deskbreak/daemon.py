@@ -20,9 +20,7 @@ import contextlib
 import logging
 import math
 import os
-import signal
-import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from deskbreak import paths, storage
 from deskbreak.clocks import Clocks, system_clocks
 from deskbreak.control import ControlServer, Refused
 from deskbreak.core import presenter
-from deskbreak.core.commands import Command, Reload, Status
+from deskbreak.core.commands import Command, Status
 from deskbreak.core.controller import (
     Controller,
     OpenSettingsFile,
@@ -44,12 +42,13 @@ from deskbreak.core.controller import (
 )
 from deskbreak.core.durations import format_duration
 from deskbreak.core.events import Event
-from deskbreak.core.model import Look, Observation
+from deskbreak.core.model import Observation
 from deskbreak.errors import DeskbreakError
-from deskbreak.instance import AlreadyRunning, InstanceLock
 from deskbreak.live_config import LiveConfig, Loaded
 from deskbreak.notify import BreakNotice, NotifierChain
-from deskbreak.ports import DndSources, IdleSource, Notifications, Subscriber, TrayIcon
+from deskbreak.ports import DndSources, IdleSource, Notifications, Subscriber
+from deskbreak.sensors import Sensors
+from deskbreak.tray.keeper import TrayKeeper
 from deskbreak.walljobs import WallJobs
 
 log = logging.getLogger("deskbreak")
@@ -81,13 +80,9 @@ class Daemon:
                                      storage.load_rotation(self.state), self._now(),
                                      storage.load_context(self.state))
         self.notifier: Notifications = notifier or NotifierChain(cfg.notifier, self.submit)
-        self.idle, self.dnd = idle, dnd
+        self.sensors = Sensors(idle, dnd)
         self._find_sensors = idle is None and dnd is None
-        self.sensor_notes: list[str] = []
-        self.tray: TrayIcon | None = None
-        self.tray_notes: list[str] = []
-        self.view = presenter.MenuView()
-        self._look: tuple[Look, int] | None = None
+        self.tray = TrayKeeper(self.submit)
         self.config_error: str | None = None
         self.jobs = WallJobs(self.clocks.wall, self._poke)
         self.jobs.plan(cfg.working_hours)
@@ -108,15 +103,12 @@ class Daemon:
         control = ControlServer(self.runtime or paths.runtime_dir(), self.handle)
         try:
             if self._find_sensors:
-                await self._choose_sensors(idle=True, dnd=self.loaded.config.do_not_disturb)
+                await self.sensors.find(idle=True, dnd=self.loaded.config.do_not_disturb)
             await control.start()
             log.info("notifications via %s", await self.notifier.start())
             for note in self.notifier.notes:
                 log.info(note)
-            if self.loaded.config.tray:
-                await self._open_tray()
-            else:
-                self.tray_notes = ["tray disabled (--no-tray or tray = false)"]
+            await self._open_tray()
             log.info("deskbreak running: a break every %s of activity, context %s",
                      format_duration(self.loaded.config.interval), self.controller.context)
             while not self._stop.is_set():
@@ -131,7 +123,11 @@ class Daemon:
         """One wake-up: an edited config, then measure, decide, and act."""
         if self.source.changed():
             await self.reload("the config file changed")
-        await self._carry_out(self.controller.observe(await self._measure()))
+        needs = self.controller.needs(self.clocks.mono())
+        idle, dnd = await self.sensors.read(needs)
+        now = self._now()
+        await self._carry_out(self.controller.observe(
+            Observation(now.mono, now.boot, now.wall, idle, dnd)))
         self.jobs.run_pending()
         self._refresh_tray()
 
@@ -177,39 +173,6 @@ class Daemon:
     def request_stop(self) -> None:
         self._stop.set()
         self._poke()
-
-    # --- sensors ---------------------------------------------------------------------
-    async def _choose_sensors(self, *, idle: bool, dnd: bool) -> None:
-        if idle:
-            from deskbreak.idle import choose_idle
-
-            self.idle, notes = await choose_idle()
-            self.sensor_notes += notes
-            log.info("idle time via %s", self.idle.name if self.idle else "nothing")
-        if dnd:
-            from deskbreak.dnd import choose_dnd
-
-            self.dnd, notes = await choose_dnd()
-            self.sensor_notes += notes
-            log.info("do-not-disturb sources: %s", ", ".join(self.dnd.names) or "none")
-        for note in self.sensor_notes:
-            log.info(note)
-
-    async def _measure(self) -> Observation:
-        needs = self.controller.needs(self.clocks.mono())
-        idle = dnd = None
-        if needs.idle and self.idle is not None:
-            try:
-                idle = await self.idle.sample()
-            except Exception as exc:
-                note = f"idle source stopped working: {exc}; counting all time as active"
-                log.warning(note)
-                self.sensor_notes.append(note)
-                self.idle = None
-        if needs.dnd:
-            dnd = await self.dnd.reasons() if self.dnd is not None else ()
-        now = self._now()
-        return Observation(now.mono, now.boot, now.wall, idle, dnd)
 
     # --- commands --------------------------------------------------------------------
     def submit(self, command: Command) -> None:
@@ -304,22 +267,12 @@ class Daemon:
             self._save_problem = None
 
     def _open_settings(self) -> str:
-        from deskbreak.opener import open_file
+        from deskbreak.opener import open_settings
 
-        path = self.source.path
-        try:
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(config_mod.default_text(), encoding="utf-8")
-        except OSError as exc:
-            problem = f"cannot create {path}: {exc.strerror or exc}"
-            log.warning(problem)
-            return problem
-        problem = open_file(path)
-        if problem:
-            log.warning(problem)
-            return problem
-        return f"Opened {path}"
+        message, ok = open_settings(self.source.path, config_mod.default_text())
+        if not ok:
+            log.warning(message)
+        return message
 
     # --- settings --------------------------------------------------------------------
     async def reload(self, why: str) -> tuple[bool, str]:
@@ -350,72 +303,35 @@ class Daemon:
             retired, self.notifier = self.notifier, NotifierChain(new.notifier, self.submit)
             log.info("notifications via %s", await self.notifier.start())
             await retired.close()
-        if new.tray and self.tray is None:
-            await self._open_tray()
-        elif not new.tray and self.tray is not None:
-            tray, self.tray = self.tray, None
-            self.tray_notes = ["tray disabled (tray = false)"]
-            await tray.close()
-        elif self.tray is not None and (new.snooze_choices, new.pause_choices) \
-                != (old.snooze_choices, old.pause_choices):
-            self.tray.set_menu(self._menu())
-        if new.do_not_disturb and self.dnd is None and self._find_sensors:
-            await self._choose_sensors(idle=False, dnd=True)
+        if new.tray != old.tray:
+            await (self._open_tray() if new.tray else self.tray.close("tray disabled"))
+        self.tray.set_choices(new.snooze_choices, new.pause_choices)
+        if new.do_not_disturb and self.sensors.dnd is None and self._find_sensors:
+            await self.sensors.find(idle=False, dnd=True)
 
     # --- tray ------------------------------------------------------------------------
-    def _menu(self) -> Any:
-        from deskbreak.tray.menu import build_menu
-
-        cfg = self.loaded.config
-        return build_menu(lambda: self.view, self.submit, cfg.snooze_choices, cfg.pause_choices)
-
     async def _open_tray(self) -> None:
-        from deskbreak.tray import open_tray
-        from deskbreak.tray.icon import draw
-
-        snap = self.controller.snapshot(self._now())
-        self.view = presenter.menu_view(snap)
-        self._look = presenter.look(snap)
-        choice = await open_tray("deskbreak", draw(*self._look), self.view.headline,
-                                 self._menu())
-        self.tray, self.tray_notes = choice.tray, choice.notes
-        for note in choice.notes:
-            log.warning(note) if choice.tray is None else log.info(note)
-        if self.tray is not None:
-            log.info("tray icon via %s", self.tray.backend)
+        cfg = self.loaded.config
+        if not cfg.tray:
+            await self.tray.close("tray disabled (--no-tray or tray = false)")
+            return
+        await self.tray.open(self.controller.snapshot(self._now()), cfg.snooze_choices,
+                             cfg.pause_choices)
 
     def _refresh_tray(self) -> None:
-        snap = self.controller.snapshot(self._now())
-        self.view = presenter.menu_view(snap)
-        if self.tray is None:
-            return
-        try:
-            look = presenter.look(snap)
-            if look != self._look:
-                from deskbreak.tray.icon import draw
-
-                self._look = look
-                self.tray.set_image(draw(*look))
-            self.tray.set_title(f"deskbreak: {self.view.headline}")
-            self.tray.refresh_menu()
-        except Exception as exc:  # a panel crash must not end the daemon
-            log.warning("tray update failed: %s", exc)
+        self.tray.refresh(self.controller.snapshot(self._now()))
 
     # --- status and shutdown -----------------------------------------------------------
     def _edges(self) -> presenter.EdgeReport:
-        notes = [*self.notifier.notes, *self.tray_notes, *self.sensor_notes]
-        failed = getattr(self.tray, "failed", None)
-        if failed is not None:
-            notes.append(f"tray stopped: {failed}")
+        notes = [*self.notifier.notes, *self.tray.notes, *self.sensors.notes]
+        if self.tray.failed is not None:
+            notes.append(f"tray stopped: {self.tray.failed}")
         source = self.loaded.config.source
         return presenter.EdgeReport(
-            pid=os.getpid(), notifier=self.notifier.name,
-            tray=self.tray.backend if self.tray is not None else "none",
-            tray_menu=bool(self.tray is not None and self.tray.has_menu),
-            idle=self.idle.name if self.idle is not None else "none",
-            dnd=tuple(self.dnd.names) if self.dnd is not None else (),
-            config=str(source) if source else None, config_error=self.config_error,
-            notes=tuple(notes))
+            pid=os.getpid(), notifier=self.notifier.name, tray=self.tray.backend,
+            tray_menu=self.tray.has_menu, idle=self.sensors.idle_name,
+            dnd=self.sensors.dnd_names, config=str(source) if source else None,
+            config_error=self.config_error, notes=tuple(notes))
 
     async def _close_edges(self) -> None:
         async def each(close: Callable[[], Awaitable[None]]) -> None:
@@ -424,48 +340,5 @@ class Daemon:
 
         await each(self.notifier.withdraw)
         await each(self.notifier.close)
-        for edge in (self.idle, self.dnd, self.tray):
-            if edge is not None:
-                await each(edge.close)
-
-
-def _headless() -> bool:
-    if sys.platform.startswith("linux"):
-        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return False
-
-
-def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
-               verbose: bool) -> int:
-    """``deskbreak run``: refuse a bad config or a second instance, then run until quit."""
-    from deskbreak.logfile import setup_logging
-
-    source = LiveConfig(explicit_config, overrides)
-    loaded = source.load()  # a bad config at start: one line and exit 2
-    runtime = paths.runtime_dir()
-    lock = InstanceLock(runtime / "deskbreak.lock")
-    try:
-        lock.acquire()
-    except AlreadyRunning as exc:
-        print(str(exc))
-        return 0
-    try:
-        if _headless() and loaded.config.notifier in ("auto", "terminal"):
-            print("deskbreak: no desktop session found (no DISPLAY or WAYLAND_DISPLAY): "
-                  "terminal mode, breaks are printed here", flush=True)
-        setup_logging(paths.state_dir(), verbose)
-        return asyncio.run(_main(Daemon(loaded, source=source, runtime=runtime)))
-    finally:
-        lock.release()
-
-
-async def _main(daemon: Daemon) -> int:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):  # Windows: no signal handlers
-            loop.add_signal_handler(sig, daemon.request_stop)
-    if hasattr(signal, "SIGHUP"):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signal.SIGHUP, daemon.submit, Reload())
-    await daemon.run()
-    return 0
+        await each(self.sensors.close)
+        await each(self.tray.close)

@@ -24,3 +24,18 @@ def open_file(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot open {path}: {exc}"
     return None
+
+
+def open_settings(path: Path, defaults: str) -> tuple[str, bool]:
+    """Open the user's config file, writing the annotated defaults first if it is missing.
+
+    Returns what to tell the user, and whether it worked.
+    """
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(defaults, encoding="utf-8")
+    except OSError as exc:
+        return f"cannot create {path}: {exc.strerror or exc}", False
+    problem = open_file(path)
+    return (problem, False) if problem else (f"Opened {path}", True)

@@ -219,3 +219,48 @@ def test_without_a_notification_server_breaks_go_to_the_terminal(desktop: Deskto
     assert any("desktop-notifier unavailable" in note for note in state["notes"])
     wait(lambda: output_of(desktop), lambda text: TITLE in text, "a break on stdout", 15)
     assert proc.poll() is None
+
+
+def test_a_broken_config_edit_is_said_once_in_a_notification(desktop: Desktop) -> None:
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskbreak" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('interval = "30m"\n')
+    start(desktop)
+    running(desktop)
+    config.write_text('interval = "30m"\nsnooze = "soon"\n')
+    for _ in range(3):  # the same broken file, reloaded again and again
+        result = cli(desktop, "reload")
+        assert result.returncode == 2 and "snooze: not a duration" in result.stderr
+    title = "deskbreak: settings not applied"
+    notes = wait(lambda: [n for n in desktop.notifications() if n.summary == title], bool,
+                 "the settings notification")
+    time.sleep(1)
+    notes = [n for n in desktop.notifications() if n.summary == title]
+    assert len(notes) == 1 and f"{config}:2: snooze: not a duration" in notes[0].body
+    desktop.screenshot(artifacts_root() / "settings-not-applied.png")
+    assert status(desktop)["config_error"].startswith(f"{config}:2: snooze")
+    config.write_text('interval = "20m"\n')
+    assert cli(desktop, "reload").returncode == 0
+    assert status(desktop)["interval"] == 1200
+
+
+def test_the_tray_greys_out_what_a_pause_refuses(desktop: Desktop) -> None:
+    start(desktop, "--interval", "30m")
+    desktop.wait_for_sni(timeout=10)
+    running(desktop)
+    assert cli(desktop, "pause").returncode == 0
+    desktop.click(*ICON)
+    time.sleep(0.8)
+    shot = desktop.screenshot(artifacts_root() / "sni-menu-paused.png")
+    assert shot.stat().st_size > 1000
+    # Skip and Snooze are greyed: clicking Skip does nothing, and the pause stays.
+    desktop.click(60, ROW["Skip this break"])
+    time.sleep(0.5)
+    state = status(desktop)
+    assert state["state"] == "paused" and state["pause"] == "until-resumed"
+    desktop.run(["xdotool", "key", "Escape"])  # a greyed item leaves the menu open
+    time.sleep(0.3)
+    desktop.click(*ICON)
+    time.sleep(0.8)
+    desktop.click(60, ROW["Resume"])
+    wait(lambda: status(desktop), lambda s: s.get("state") == "running", "resumed by the menu")

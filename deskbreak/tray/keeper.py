@@ -1,0 +1,102 @@
+"""Keeps the tray icon, its tooltip and its menu in step with the core's state.
+
+The daemon hands over a Snapshot after every change; the presenter words it, and only
+what changed reaches the panel (the ring is redrawn a dozen times an interval at most).
+Without a tray (none on this desktop, or ``tray = false``) the keeper still holds the
+menu's view, so nothing else has to ask whether an icon exists. A panel that fails is
+logged, never fatal.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from deskbreak.core import presenter
+from deskbreak.core.controller import Snapshot
+from deskbreak.core.model import Look
+from deskbreak.ports import TrayIcon
+from deskbreak.tray.menu import Submit, build_menu
+
+log = logging.getLogger("deskbreak")
+
+
+class TrayKeeper:
+    """The tray edge as the daemon sees it: open, refresh, new choices, close."""
+
+    def __init__(self, submit: Submit) -> None:
+        self.submit = submit
+        self.tray: TrayIcon | None = None
+        self.notes: list[str] = []
+        self.view = presenter.MenuView()
+        self._look: tuple[Look, int] | None = None
+        self._choices: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
+
+    def _current_view(self) -> presenter.MenuView:
+        return self.view  # the menu reads this live, from whatever thread draws it
+
+    def _menu(self) -> Any:
+        snooze, pause = self._choices
+        return build_menu(self._current_view, self.submit, snooze, pause)
+
+    async def open(self, snap: Snapshot, snooze_choices: tuple[float, ...],
+                   pause_choices: tuple[float, ...]) -> None:
+        from deskbreak.tray import open_tray
+        from deskbreak.tray.icon import draw
+
+        self._choices = (snooze_choices, pause_choices)
+        self.view, self._look = presenter.menu_view(snap), presenter.look(snap)
+        choice = await open_tray("deskbreak", draw(*self._look), self.view.headline,
+                                 self._menu())
+        self.tray, self.notes = choice.tray, choice.notes
+        for note in choice.notes:
+            log.warning(note) if choice.tray is None else log.info(note)
+        if self.tray is not None:
+            log.info("tray icon via %s", self.tray.backend)
+
+    def refresh(self, snap: Snapshot) -> None:
+        self.view = presenter.menu_view(snap)
+        if self.tray is None:
+            return
+        try:
+            look = presenter.look(snap)
+            if look != self._look:
+                from deskbreak.tray.icon import draw
+
+                self._look = look
+                self.tray.set_image(draw(*look))
+            self.tray.set_title(f"deskbreak: {self.view.headline}")
+            self.tray.refresh_menu()
+        except Exception as exc:  # a panel crash must not end the daemon
+            log.warning("tray update failed: %s", exc)
+
+    def set_choices(self, snooze_choices: tuple[float, ...],
+                    pause_choices: tuple[float, ...]) -> None:
+        """The config's snooze or pause choices changed: a new menu."""
+        if (snooze_choices, pause_choices) == self._choices:
+            return
+        self._choices = (snooze_choices, pause_choices)
+        if self.tray is not None:
+            self.tray.set_menu(self._menu())
+
+    async def close(self, why: str | None = None) -> None:
+        tray, self.tray, self._look = self.tray, None, None
+        if why:
+            self.notes = [why]
+        if tray is not None:
+            try:
+                await tray.close()
+            except Exception as exc:
+                log.debug("closing the tray: %s", exc)
+
+    @property
+    def backend(self) -> str:
+        return self.tray.backend if self.tray is not None else "none"
+
+    @property
+    def has_menu(self) -> bool:
+        return bool(self.tray is not None and self.tray.has_menu)
+
+    @property
+    def failed(self) -> BaseException | None:
+        return getattr(self.tray, "failed", None)
