@@ -19,6 +19,7 @@ from typing import Any
 
 from deskbreak.config import CONTEXTS, POSITIONS, Config
 from deskbreak.errors import CatalogueError, ConfigError
+from deskbreak.userfile import UserFileError, read_user_text
 
 SUMMARY_MAX = 200
 NEEDS = ("chair", "floor space", "wall", "bed", "space to walk")
@@ -276,16 +277,13 @@ def load_catalogue(config: Config) -> Catalogue:
         return _check_exclusions(config, _merge(builtin, [], "", ""))
     path = config.extra_catalogue
     label = str(path)
-    if path.is_dir():
-        raise CatalogueError(label, "is a directory, not a catalogue file")
     try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise CatalogueError(label, "no such file (named by extra_catalogue)") from None
-    except UnicodeDecodeError:
-        raise CatalogueError(label, "not a text file (expected UTF-8 TOML)") from None
-    except OSError as exc:
-        raise CatalogueError(label, f"cannot read: {exc.strerror or exc}") from None
+        text = read_user_text(path, "catalogue")
+    except UserFileError as exc:
+        problem = str(exc)
+        if problem == "no such file":
+            problem += " (named by extra_catalogue)"
+        raise CatalogueError(label, problem) from None
     return _check_exclusions(config, _merge(builtin, parse_catalogue(path, text, label), label,
                                             text))
 

@@ -8,11 +8,14 @@ user is a bug.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from deskbreak import __version__, config, paths, render
 from deskbreak.catalogue import Catalogue, Exercise, load_catalogue, load_for_breaks
@@ -33,11 +36,18 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
                         help="log more detail")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit 2, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"deskbreak: {message} (see `{self.prog} --help`)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _global_options(common, argparse.SUPPRESS)
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="deskbreak",
         description="Reminds you to get up and stretch your lower back every 30 minutes of work.")
     _global_options(parser, None)
@@ -86,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _out(text: str) -> None:
+    if sys.stdout is None:  # started with its standard output closed
+        raise DeskbreakError("cannot write the output: standard output is closed")
     sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
 
 
@@ -108,6 +120,8 @@ def cmd_list(args: argparse.Namespace, cfg: config.Config) -> int:
 
 
 def _lookup(catalogue: Catalogue, ident: str) -> Exercise:
+    if not ident.strip():
+        raise DeskbreakError("no exercise id given; `deskbreak list` shows them all")
     exercise = catalogue.get(ident)
     if exercise is None:
         guesses = difflib.get_close_matches(ident, catalogue.ids(), n=3, cutoff=0.5)
@@ -155,12 +169,12 @@ def cmd_next(args: argparse.Namespace, cfg: config.Config) -> int:
 def cmd_config(args: argparse.Namespace, cfg: config.Config | None) -> int:
     if args.action == "path":
         path, named = config.resolve_path(args.config)
-        suffix = "" if path.exists() else " (does not exist; built-in defaults apply)" \
-            if not named else " (does not exist)"
+        suffix = "" if os.path.lexists(path) else \
+            " (does not exist; built-in defaults apply)" if not named else " (does not exist)"
         _out(f"{path}{suffix}")
         return 0
     if args.action == "check":
-        if args.path:
+        if args.path is not None:
             checked = config.load_config(config.Path(args.path))
         else:
             checked = config.load(args.config)
@@ -197,13 +211,14 @@ def _config_json(cfg: config.Config) -> dict[str, Any]:
     }
 
 
-def _duration_arg(text: str | None, bounds: tuple[float, float]) -> float | None:
+def _duration_arg(text: str | None, bounds: tuple[float, float],
+                  hint: str = "") -> float | None:
     if text is None:
         return None
     try:
         return check_range(parse_duration(text), *bounds, text)
     except DurationError as exc:
-        raise DeskbreakError(str(exc)) from None
+        raise DeskbreakError(f"{exc}{hint}") from None
 
 
 def control_command(args: argparse.Namespace) -> commands.Command:
@@ -213,7 +228,8 @@ def control_command(args: argparse.Namespace) -> commands.Command:
         if name == "pause":
             if args.duration == "until-tomorrow":
                 return commands.Pause(until_tomorrow=True)
-            return commands.Pause(_duration_arg(args.duration, PAUSE_RANGE))
+            hint = "; or until-tomorrow" if "tomorrow" in (args.duration or "") else ""
+            return commands.Pause(_duration_arg(args.duration, PAUSE_RANGE, hint))
         if name == "snooze":
             return commands.Snooze(_duration_arg(args.duration, SNOOZE_RANGE))
         if name == "context":
@@ -250,6 +266,18 @@ def cmd_control(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(iso: str) -> str:
+    """"16:30", "tomorrow 04:00" or "Mon 30 Nov 04:00" for a local ISO time from the daemon."""
+    import datetime as dt
+
+    from deskbreak.core.presenter import local_moment
+
+    try:
+        return local_moment(dt.datetime.fromisoformat(iso), dt.datetime.now())
+    except ValueError:
+        return iso
+
+
 def status_text(status: dict[str, Any]) -> str:
     """The human form of ``deskbreak status``."""
     rows = [["Running:", f"yes (pid {status.get('pid')})"]]
@@ -257,11 +285,14 @@ def status_text(status: dict[str, Any]) -> str:
     if status.get("next_break_in") is not None:
         rows.append(["Next break:", f"in {format_duration(status['next_break_in'])}"])
     held = status.get("held_because")
-    rows.append(["State:", state + (f" ({held})" if held and held != state else "")])
+    same = held and held.replace(" ", "-") == state
+    rows.append(["State:", state + (f" ({held})" if held and not same else "")])
+    if status.get("off_until"):
+        rows.append(["Off until:", _moment(str(status["off_until"]))])
     if status.get("pause") == "until-resumed":
         rows.append(["Paused until:", "you resume"])
     elif status.get("paused_until"):
-        rows.append(["Paused until:", str(status["paused_until"]).replace("T", " ")])
+        rows.append(["Paused until:", _moment(str(status["paused_until"]))])
     if status.get("showing"):
         rows.append(["Showing:", str(status["showing"])])
     rows.append(["Context:", str(status.get("context"))])
@@ -276,7 +307,7 @@ def status_text(status: dict[str, Any]) -> str:
 def _run_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """``run``'s options, which outlive reloads of the config file."""
     overrides: dict[str, Any] = {}
-    if args.interval:
+    if args.interval is not None:
         try:
             overrides["interval"] = check_range(parse_duration(args.interval),
                                                 *INTERVAL_RANGE, args.interval)
@@ -289,9 +320,48 @@ def _run_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def _negative_durations_are_arguments(argv: list[str]) -> list[str]:
+    """``deskbreak pause -5m``: argparse takes "-5m" for an option; say what is wrong."""
+    for index, word in enumerate(argv[:-1]):
+        if word in ("pause", "snooze") and re.match(r"-[\d.]", argv[index + 1]):
+            return [*argv[:index + 1], "--", *argv[index + 1:]]
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever goes wrong, one line on stderr and an exit status."""
+    try:
+        code = _main(list(sys.argv[1:] if argv is None else argv))
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk is an error now, not a traceback at exit
+        return code
+    except BrokenPipeError:  # `deskbreak list | head -1`: the reader had enough
+        _drain_stdout()
+        return 0
+    except OSError as exc:  # a path the OS cannot use, or output that cannot be written
+        _drain_stdout()
+        where = f": {exc.filename}" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}")
+        return 1
+
+
+def _drain_stdout() -> None:
+    """Point fd 1 at /dev/null so what could not be written does not fail again at exit."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+
+
+def _fail(message: str) -> None:
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"deskbreak: {message}\n")
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_negative_durations_are_arguments(argv))
     args.verbose = bool(args.verbose)
     if args.command is None:
         parser.print_help()
@@ -310,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args, cfg)
         return cmd_config(args, cfg)
     except DeskbreakError as exc:
-        sys.stderr.write(f"deskbreak: {exc}\n")
+        _fail(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -32,6 +32,7 @@ from deskbreak.core.model import (
     WorkingHours,
 )
 from deskbreak.errors import ConfigError
+from deskbreak.userfile import UserFileError, read_user_text
 
 __all__ = ["CONTEXTS", "NOTIFIERS", "POSITIONS", "WEEKDAYS", "Config", "ConfigError",
            "WorkingHours", "load", "load_config", "parse_config"]
@@ -206,18 +207,10 @@ _TABLES = ("exclude", "working_hours")
 
 def _read_text(path: Path) -> str:
     """Read the file, turning every OS-level failure into a one-line ConfigError."""
-    if path.is_dir():
-        raise ConfigError(path, "is a directory, not a config file")
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(path, "no such file") from None
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(path, "not a text file (expected UTF-8 TOML)") from None
+        return read_user_text(path, "config")
+    except UserFileError as exc:
+        raise ConfigError(path, str(exc)) from None
 
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
@@ -249,6 +242,8 @@ def parse_config(path: Path, text: str) -> Config:
         elif key == "extra_catalogue":
             if not isinstance(value, str):
                 raise reader.fail("", key, f"expected a file path string, got {_type_name(value)}")
+            if "\x00" in value:
+                raise reader.fail("", key, "the path contains a NUL character")
             if value.strip():
                 extra = Path(os.path.expanduser(value))
                 values["extra_catalogue"] = extra if extra.is_absolute() else path.parent / extra
@@ -316,7 +311,7 @@ def resolve_path(explicit: str | None) -> tuple[Path, bool]:
 def load(explicit: str | None = None) -> Config:
     """The effective config: an explicit file must exist; a missing default file means defaults."""
     path, named = resolve_path(explicit)
-    if not named and not path.exists():
+    if not named and not os.path.lexists(path):  # a broken link there is an error, not absence
         return Config(source=None)
     return load_config(path)
 

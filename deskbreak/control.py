@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 
 MAX_REQUEST = 64 * 1024  # bytes in one request line; far above any real command
 MAX_REPLY = 1024 * 1024
+MAX_CONNECTIONS = 64  # open at once; more are turned away at once, so descriptors last
 READ_TIMEOUT_S = 5.0
+LOG_REFUSALS_PER_MIN = 100  # a flood of bad requests must not rotate the log away
 BUSY_WAIT_S = 5.0  # how long the CLI keeps knocking while the daemon's backlog is full
 USE_TCP = os.name == "nt" or not hasattr(socket, "AF_UNIX")
 EXIT_CODES = {"invalid": 2, "refused": 1, "unauthorised": 1, "internal": 1}
@@ -95,6 +97,8 @@ class ControlServer:
         self.port_path = directory / "control.port"
         self._key = secrets.token_hex(32).encode("ascii")
         self._server: asyncio.AbstractServer | None = None
+        self._open = 0
+        self._refusals = _LogLimit(LOG_REFUSALS_PER_MIN)
 
     async def start(self) -> None:
         _private_write(self.key_path, self._key.decode("ascii"))
@@ -124,11 +128,18 @@ class ControlServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Answer one connection; nothing a client sends can end this with an exception."""
+        self._open += 1
         try:
-            reply = await self._reply(reader)
+            if self._open > MAX_CONNECTIONS:
+                reply = self._refuse("refused", f"busy: over {MAX_CONNECTIONS} connections "
+                                                "at once; try again")
+            else:
+                reply = await self._reply(reader)
         except Exception:
             log.exception("control: answering a request failed")
             reply = _failure("internal", "internal error in the daemon; see its log")
+        finally:
+            self._open -= 1
         try:
             if reply is not None:
                 writer.write(json.dumps(reply).encode() + b"\n")
@@ -179,10 +190,33 @@ class ControlServer:
         except Refused as exc:
             return _failure(exc.code, str(exc))
 
-    @staticmethod
-    def _refuse(code: str, message: str) -> dict[str, Any]:
-        log.warning("control: refused a request: %s", message)
+    def _refuse(self, code: str, message: str) -> dict[str, Any]:
+        if self._refusals.allow():
+            log.warning("control: refused a request: %s", message)
         return _failure(code, message)
+
+
+class _LogLimit:
+    """At most ``per_minute`` lines a minute; then one line saying how many were left out."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._window = 0.0
+        self._count = 0
+        self._dropped = 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        if now - self._window >= 60:
+            if self._dropped:
+                log.warning("control: %d more requests refused in the last minute, not "
+                            "logged one by one", self._dropped)
+            self._window, self._count, self._dropped = now, 0, 0
+        self._count += 1
+        if self._count > self.per_minute:
+            self._dropped += 1
+            return False
+        return True
 
 
 def _connect(directory: Path, timeout: float) -> socket.socket:
@@ -209,8 +243,15 @@ def _connect(directory: Path, timeout: float) -> socket.socket:
 
 def request(directory: Path, command: Command, timeout: float = 10.0) -> dict[str, Any]:
     """Send one command to the running daemon (blocking; the CLI has no loop)."""
+    key_path = directory / "control.key"
     try:
-        key = (directory / "control.key").read_text("ascii").strip()
+        key = key_path.read_text("ascii").strip()
+    except FileNotFoundError:
+        raise NotRunningError("deskbreak is not running") from None
+    except (OSError, ValueError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) else "not a key"
+        raise DeskbreakError(f"cannot read {key_path}: {problem}") from None
+    try:
         conn = _connect(directory, timeout)
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import math
 import os
@@ -55,6 +56,7 @@ log = logging.getLogger("deskbreak")
 MAX_SLEEP_S = 60.0  # bounds how late a resume, a clock change or a config edit is noticed
 MIN_SLEEP_S = 0.05
 AFTER_FAILURE_S = 1.0  # a step that keeps failing must not spin
+_RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 
 def log_event(event: Event) -> None:
@@ -93,6 +95,8 @@ class Daemon:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._last_failure: str | None = None
         self._save_problem: str | None = None
+        self._reloading = asyncio.Lock()
+        self._resource_problem: str | None = None
 
     def _now(self) -> Observation:
         return Observation(self.clocks.mono(), self.clocks.boot(), self.clocks.wall())
@@ -100,6 +104,7 @@ class Daemon:
     # --- the loop --------------------------------------------------------------------
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._loop.set_exception_handler(self._loop_problem)
         control = ControlServer(self.runtime or paths.runtime_dir(), self.handle)
         try:
             if self._find_sensors:
@@ -121,8 +126,7 @@ class Daemon:
 
     async def step(self) -> None:
         """One wake-up: an edited config, then measure, decide, and act."""
-        if self.source.changed():
-            await self.reload("the config file changed")
+        await self._guarded(self._notice_edits)  # whatever it meets, the breaks go on
         needs = self.controller.needs(self.clocks.mono())
         idle, dnd = await self.sensors.read(needs)
         now = self._now()
@@ -166,6 +170,17 @@ class Daemon:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), delay)
+
+    def _loop_problem(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """Out of descriptors (a flood of connections): one line, not a traceback a second."""
+        exc = context.get("exception")
+        if isinstance(exc, OSError) and exc.errno in _RESOURCE_ERRORS:
+            problem = f"{context.get('message', 'the event loop')}: {exc.strerror}"
+            if problem != self._resource_problem:
+                log.warning("%s; new connections wait until it eases", problem)
+            self._resource_problem = problem
+            return
+        loop.default_exception_handler(context)
 
     def _poke(self) -> None:
         self._wake.set()
@@ -221,14 +236,16 @@ class Daemon:
             self._publish(event)
         for effect in result.effects:
             match effect:
-                case ShowBreak(exercise_id=ident):
-                    await self._notify(ident, steps=False)
+                case ShowBreak(exercise_id=ident, snoozable=snoozable):
+                    await self._notify(ident, steps=False, snoozable=snoozable)
                 case ShowSteps(exercise_id=ident):
                     await self._notify(ident, steps=True)
                 case Withdraw():
                     await self.notifier.withdraw()
                 case OpenSettingsFile():
-                    reply = self._open_settings()
+                    reply, opened = self._open_settings()
+                    if not opened:
+                        raise Refused(reply)
                 case ReloadSettings():
                     ok, reply = await self.reload("asked for")
                     if not ok:
@@ -246,12 +263,12 @@ class Daemon:
             except Exception:
                 log.exception("a subscriber failed on %s", type(event).__name__)
 
-    async def _notify(self, ident: str, *, steps: bool) -> None:
+    async def _notify(self, ident: str, *, steps: bool, snoozable: bool = True) -> None:
         exercise = self.loaded.catalogue.get(ident)
         if exercise is None:  # removed from the catalogue by a reload meanwhile
             log.warning("exercise %s is no longer in the catalogue; not shown", ident)
             return
-        notice = BreakNotice.for_exercise(exercise)
+        notice = BreakNotice.for_exercise(exercise, snoozable=snoozable)
         await (self.notifier.show_steps(notice) if steps else self.notifier.show(notice))
 
     def _save(self) -> None:
@@ -266,28 +283,47 @@ class Daemon:
         else:
             self._save_problem = None
 
-    def _open_settings(self) -> str:
+    def _open_settings(self) -> tuple[str, bool]:
         from deskbreak.opener import open_settings
 
         message, ok = open_settings(self.source.path, config_mod.default_text())
         if not ok:
             log.warning(message)
-        return message
+        return message, ok
 
     # --- settings --------------------------------------------------------------------
+    async def _notice_edits(self) -> None:
+        if self.source.changed():
+            await self.reload("the config file changed")
+
     async def reload(self, why: str) -> tuple[bool, str]:
-        """Apply the config file again; a broken edit keeps the last good settings."""
-        try:
-            loaded = self.source.load()
-        except DeskbreakError as exc:
+        """Apply the config file again; a broken edit keeps the last good settings.
+
+        The files are read in a worker thread: a home on a stalled network share must not
+        stop the loop (and the breaks) while it waits.
+        """
+        async with self._reloading:
+            try:
+                loaded = await asyncio.to_thread(self.source.load)
+            except Exception as exc:
+                return await self._broken(why, exc)
+            return await self._apply(why, loaded)
+
+    async def _broken(self, why: str, exc: Exception) -> tuple[bool, str]:
+        if isinstance(exc, DeskbreakError):
             error = str(exc)
-            if error != self.config_error:  # said once per problem, not at every wake-up
-                self.config_error = error
-                log.warning("settings not applied (%s): %s; still using the last good "
-                            "settings", why, error)
-                await self.notifier.inform("deskbreak: settings not applied",
-                                           f"{error}\nStill using the last good settings.")
-            return False, f"{error} (still using the last good settings)"
+        else:  # not foreseen: say it in one line, keep the traceback for the log
+            error = f"{self.source.path}: cannot be loaded: {type(exc).__name__}: {exc}"
+            log.error("loading the settings failed unexpectedly", exc_info=exc)
+        if error != self.config_error:  # said once per problem, not at every wake-up
+            self.config_error = error
+            log.warning("settings not applied (%s): %s; still using the last good "
+                        "settings", why, error)
+            await self.notifier.inform("deskbreak: settings not applied",
+                                       f"{error}\nStill using the last good settings.")
+        return False, f"{error} (still using the last good settings)"
+
+    async def _apply(self, why: str, loaded: Loaded) -> tuple[bool, str]:
         previous, self.loaded, self.config_error = self.loaded, loaded, None
         cfg = loaded.config
         await self._carry_out(self.controller.reconfigure(

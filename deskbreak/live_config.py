@@ -41,7 +41,7 @@ def _signature(path: Path | None) -> Signature:
         return None
     try:
         info = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path; then load() says why
         return None
     return info.st_mtime_ns, info.st_size, info.st_ino
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 
@@ -18,9 +19,12 @@ def open_file(path: Path) -> str | None:
         opener = "open" if sys.platform == "darwin" else "xdg-open"
         if shutil.which(opener) is None:
             return f"no {opener} to open {path}; edit it by hand"
-        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+        child = subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+        # Reaped when it exits (xdg-open hands over to the editor and quits), so no
+        # zombie waits for the next "Open settings".
+        threading.Thread(target=child.wait, name="opener-reaper", daemon=True).start()
     except OSError as exc:
         return f"cannot open {path}: {exc}"
     return None

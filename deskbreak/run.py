@@ -29,6 +29,16 @@ def _headless() -> bool:
     return False
 
 
+def _say(text: str) -> None:
+    """A line for the terminal that started the daemon, if there is one to take it.
+
+    Written straight to fd 1: a closed or full standard output (a launcher's /dev/full)
+    must not keep the daemon from running.
+    """
+    with contextlib.suppress(OSError):
+        os.write(1, (text + "\n").encode())
+
+
 def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
                verbose: bool) -> int:
     """Run until quit or a signal; 0 also when another instance already runs."""
@@ -41,12 +51,12 @@ def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        print(str(exc))
+        _say(str(exc))
         return 0
     try:
         if _headless() and loaded.config.notifier in ("auto", "terminal"):
-            print("deskbreak: no desktop session found (no DISPLAY or WAYLAND_DISPLAY): "
-                  "terminal mode, breaks are printed here", flush=True)
+            _say("deskbreak: no desktop session found (no DISPLAY or WAYLAND_DISPLAY): "
+                 "terminal mode, breaks are printed here")
         setup_logging(paths.state_dir(), verbose)
         return asyncio.run(_main(Daemon(loaded, source=source, runtime=runtime)))
     finally:

@@ -1,8 +1,8 @@
 """The daemon's small persistent state (the exercise rotation), as one JSON file.
 
 Writes are atomic (write a temporary file, then rename) so a crash or a full disk never
-leaves a half-written file; an unreadable file is kept aside as ``*.corrupt`` rather
-than overwritten, so nothing the user had is silently lost.
+leaves a half-written file; a file whose content is broken is kept aside as
+``*.corrupt`` rather than overwritten, so nothing the user had is silently lost.
 """
 
 from __future__ import annotations
@@ -36,11 +36,26 @@ class StateFile:
         self.path = path
 
     def read(self) -> dict[str, Any]:
+        """The document, or {} when there is none (or it cannot be read just now).
+
+        Only a file whose content is broken is moved aside. One that cannot be opened
+        at this moment (out of file descriptors, a permission glitch) is left exactly as
+        it is: the daemon's state is in memory and the next save rewrites it whole.
+        """
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            text = self.path.read_text("utf-8")
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError, RecursionError) as exc:  # deep nesting: RecursionError
+        except ValueError as exc:  # not UTF-8
+            self._quarantine(exc)
+            return {}
+        except OSError as exc:
+            log.warning("%s: cannot read it now (%s); leaving it as it is", self.path,
+                        exc.strerror or exc)
+            return {}
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:  # deep nesting: RecursionError
             self._quarantine(exc)
             return {}
         if not isinstance(data, dict):

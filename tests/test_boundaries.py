@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,38 @@ def test_no_socket_at_all_is_not_running(tmp_path: Path) -> None:
     (tmp_path / "control.key").write_text("k" * 64)
     with pytest.raises(DeskbreakError, match=r"^deskbreak is not running$"):
         control.request(tmp_path, Status())
+
+
+# --- files the user names ----------------------------------------------------------------
+def test_a_fifo_as_the_config_is_refused_without_waiting(cli_process: Callable[..., Any],
+                                                         tmp_path: Path) -> None:
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    result = cli_process("config", "check", str(fifo))  # would block forever on open()
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (f"deskbreak: {fifo}: is not a regular file (a config file must "
+                             "be one)\n")
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "big"])
+def test_exercise_files_that_are_no_files_or_too_large_are_refused(
+        cli: Cli, tmp_path: Path, target: str) -> None:
+    path = Path(target) if target.startswith("/") else tmp_path / target
+    if target == "big":
+        with path.open("wb") as big:
+            big.truncate(5 * 2**20)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'extra_catalogue = "{path}"\n')
+    code, out, err = cli("list", "--config", str(cfg))
+    assert (code, out) == (2, "")
+    problem = "is not a regular file" if target.startswith("/") else "too large"
+    assert err.startswith(f"deskbreak: {path}: ") and problem in err and err.count("\n") == 1
+
+
+def test_a_dangling_link_at_the_default_config_place_is_said(cli: Cli,
+                                                             isolated_home: Path) -> None:
+    config = isolated_home / "config" / "deskbreak" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.symlink_to(isolated_home / "gone.toml")
+    code, _, err = cli("config", "show")
+    assert code == 2 and err == f"deskbreak: {config}: no such file\n"

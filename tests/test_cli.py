@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -199,3 +201,51 @@ def test_real_process_exit_codes(
     assert text in getattr(result, stream)
     if code == 2:
         assert len(result.stderr.splitlines()) == 1
+
+
+# --- every mistake is one line ------------------------------------------------------------
+@pytest.mark.parametrize(("argv", "problem"), [
+    (["pause", "-5m"], "a duration cannot be negative: '-5m'"),
+    (["snooze", "-1s"], "a duration cannot be negative: '-1s'"),
+    (["pause", "until_tomorrow"], "not a duration: 'until_tomorrow' (use e.g. \"45s\", \"30m\", "
+                                  "\"1h30m\"); or until-tomorrow"),
+    (["context", "office"], "argument context: invalid choice: 'office'"),
+    (["pause", "30m", "extra"], "unrecognized arguments: extra"),
+    (["dance"], "argument COMMAND: invalid choice: 'dance'"),
+    (["run", "--interval", ""], "--interval: not a duration: ''"),
+    (["show", ""], "no exercise id given; `deskbreak list` shows them all"),
+    (["config", "check", ""], ": is a directory, not a config file"),
+])
+def test_mistakes_on_the_command_line_are_one_line(cli_process: Proc, argv: list[str],
+                                                   problem: str) -> None:
+    result = cli_process(*argv)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert problem in _message(result.stderr)
+
+
+def test_a_path_too_long_for_the_os_is_one_line(cli_process: Proc, tmp_path: Path) -> None:
+    long = str(tmp_path / ("a" * 300))
+    for argv in (["config", "check", long], ["--config", long, "list"]):
+        result = cli_process(*argv)
+        assert result.returncode == 2
+        assert _message(result.stderr) == f"{long}: cannot read: File name too long"
+    path = cli_process("--config", long, "config", "path")
+    assert (path.returncode, path.stdout) == (0, f"{long} (does not exist)\n")
+
+
+def test_output_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    env = dict(os.environ)
+    base = [sys.executable, "-m", "deskbreak", "list"]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(base, stdout=full, stderr=subprocess.PIPE, text=True,
+                                env=env, timeout=60, check=False)
+    assert result.returncode == 1
+    assert result.stderr == "deskbreak: No space left on device\n"
+    closed = subprocess.run(base, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env, timeout=60, check=False, preexec_fn=lambda: os.close(1))
+    assert closed.returncode == 2
+    assert closed.stderr == "deskbreak: cannot write the output: standard output is closed\n"
+    piped = subprocess.run(f"{sys.executable} -m deskbreak list | head -1", shell=True,
+                           capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert (piped.returncode, piped.stderr) == (0, "")
+    assert piped.stdout.startswith("ID ")

@@ -285,3 +285,55 @@ def test_new_settings_keep_the_active_time_and_the_config_context_wins() -> None
     assert snap.context == "travel" and snap.plan.due_in == pytest.approx(35 * MIN)
     same = control.reconfigure(replace(control.settings, snooze=60.0), ELIGIBLE, world.at())
     assert same.events == [] and control.context == "travel"
+
+
+def test_a_break_asked_for_while_paused_or_off_duty_has_no_snooze() -> None:
+    world = World()
+    control = controller(world)
+    control.apply(c.Pause(), world.at())
+    asked = control.apply(c.BreakNow(), world.at()).effects[0]
+    assert isinstance(asked, ShowBreak) and asked.snoozable is False
+    friday = World(wall=dt.datetime(2026, 11, 27, 19, 0))
+    off = controller(friday, Settings(working_hours=OFFICE))
+    shown = off.apply(c.BreakNow(), friday.at()).effects[0]
+    assert isinstance(shown, ShowBreak) and shown.snoozable is False
+    skipped = off.apply(c.Skip(), friday.at())
+    assert skipped.message == "Skipped (still off duty)" and skipped.effects == [Withdraw()]
+    ordinary = controller(World()).apply(c.BreakNow(), World().at()).effects[0]
+    assert isinstance(ordinary, ShowBreak) and ordinary.snoozable is True
+
+
+def test_snoozes_cannot_push_the_next_break_more_than_a_day_away() -> None:
+    world = World()
+    control = controller(world)
+    assert control.apply(c.Snooze(20 * 3600.0), world.at()).message \
+        == "Snoozed: next break in 20 h 30 min"
+    before = control.snapshot(world.at())
+    refused = control.apply(c.Snooze(4 * 3600.0), world.at())
+    assert refused.refused == ("the next break would be more than 24 h away; pause instead "
+                               "(e.g. deskbreak pause 2d)")
+    assert control.snapshot(world.at()) == before
+
+
+def test_resuming_off_duty_says_when_work_starts() -> None:
+    world = World(wall=dt.datetime(2026, 11, 27, 19, 0))
+    control = controller(world, Settings(working_hours=OFFICE))
+    control.apply(c.Pause(), world.at())
+    assert control.apply(c.Resume(), world.at()).message == "Resumed: off duty until Mon 09:00"
+
+
+def test_commands_while_away_say_the_break_waits_for_the_return() -> None:
+    world = World()
+    control = controller(world)
+    world.pass_time(control, 6 * MIN, idle=0.0)
+    assert control.snapshot(world.at()).plan.hold is Hold.AWAY
+    assert control.apply(c.Snooze(), world.at()).message \
+        == "Snoozed: next break a full interval after you are back"
+    assert control.apply(c.Skip(), world.at()).message \
+        == "Skipped: next break a full interval after you are back"
+
+
+def test_confirmations_give_the_exact_duration() -> None:
+    world = World()
+    control = controller(world)
+    assert control.apply(c.Pause(90.0), world.at()).message == "Paused for 1 min 30 s"

@@ -343,3 +343,30 @@ def test_a_tray_context_falls_back_when_new_exclusions_empty_it(isolated_home: P
         return daemon.controller.context, await status(daemon)
     context, after = run(scenario())
     assert context == "desk" and after["context"] == "desk" and after["config_error"] is None
+
+
+@pytest.mark.parametrize("hazard", ["nul", "fifo"])
+def test_a_config_that_cannot_even_be_opened_never_stops_the_breaks(
+        isolated_home: Path, hazard: str) -> None:
+    path = isolated_home / "config" / "deskbreak" / "config.toml"
+    path.parent.mkdir(parents=True)
+    edit(path, 'interval = "1m"\ntray = false\n')
+
+    async def scenario() -> tuple[Recorder, dict[str, Any], dict[str, Any]]:
+        daemon, clock, recorder = make(source=LiveConfig())
+        if hazard == "nul":
+            edit(path, 'interval = "1m"\ntray = false\nextra_catalogue = "a\\u0000b"\n')
+        else:
+            path.unlink()
+            os.mkfifo(path)  # opening it for reading would wait for a writer forever
+        await asyncio.wait_for(advance(daemon, clock, 130), 10)
+        broken = await status(daemon)
+        path.unlink()
+        edit(path, 'interval = "2m"\ntray = false\n')
+        await advance(daemon, clock, 1)
+        return recorder, broken, await status(daemon)
+    recorder, broken, fixed = run(scenario())
+    assert len(recorder.shown) == 2
+    problem = "the path contains a NUL character" if hazard == "nul" else "not a regular file"
+    assert problem in broken["config_error"]
+    assert fixed["config_error"] is None and fixed["interval"] == 120

@@ -32,6 +32,7 @@ from deskbreak.core.commands import (
     Start,
     Status,
 )
+from deskbreak.core.durations import format_duration
 from deskbreak.core.events import (
     BreakIgnored,
     BreakShown,
@@ -45,10 +46,10 @@ from deskbreak.core.events import (
     Paused,
     Resumed,
 )
-from deskbreak.core.model import ROLLOVER, Hold, Observation, Settings
+from deskbreak.core.model import ROLLOVER, SNOOZE_RANGE, Hold, Observation, Settings
 from deskbreak.core.planner import Needs, Planner, PlanStatus
 from deskbreak.core.planner import Pause as PauseState
-from deskbreak.core.presenter import in_minutes, local_moment
+from deskbreak.core.presenter import local_moment
 from deskbreak.core.rotation import Rotation
 
 
@@ -56,6 +57,7 @@ from deskbreak.core.rotation import Rotation
 @dataclass(frozen=True)
 class ShowBreak:
     exercise_id: str
+    snoozable: bool = True  # not while paused or off duty: there is no "later" to put it
 
 
 @dataclass(frozen=True)
@@ -209,36 +211,52 @@ class Controller:
                                                       exercise_id=ident)],
                       effects=[ShowSteps(ident)])
 
+    def _off_duty(self, now: Observation) -> str:
+        until = self.planner.status(now).off_until
+        return "off duty" + (f" until {until.strftime('%a %H:%M')}" if until else "")
+
     def _refusal(self, now: Observation, verb: str) -> str | None:
         """Why there is no break to ``verb`` now, or None when there is one."""
         hold = self.planner.hold(now.mono)
         if hold is Hold.PAUSED:
             return f"paused: nothing to {verb}; resume first"
         if hold is Hold.OFF_DUTY:
-            until = self.planner.status(now).off_until
-            when = f" until {until.strftime('%a %H:%M')}" if until else ""
-            return f"off duty{when}: nothing to {verb}"
+            return f"{self._off_duty(now)}: nothing to {verb}"
         return None
+
+    def _next_break(self, now: Observation) -> str:
+        """When the next break comes after a command, or why it is not counted now."""
+        plan = self.planner.status(now)
+        if plan.hold is Hold.AWAY:
+            return "next break a full interval after you are back"
+        if plan.hold is Hold.OFF_DUTY:
+            return self._off_duty(now)
+        return f"next break in {format_duration(plan.due_in or 0.0)}"
 
     def _snooze(self, now: Observation, seconds: float) -> Result:
         refused = self._refusal(now, "snooze")
         if refused:
             return Result(refused=refused)
         ident, showing = self._showing, self._showing is not None
+        due_in = self.planner.status(now).due_in
+        if not showing and due_in is not None and due_in + seconds > SNOOZE_RANGE[1]:
+            return Result(refused=f"the next break would be more than "
+                                  f"{format_duration(SNOOZE_RANGE[1])} away; pause instead "
+                                  "(e.g. deskbreak pause 2d)")
         self.planner.snooze(now.mono, seconds, showing=showing)
         self._showing = None
-        due_in = self.planner.status(now).due_in or 0.0
-        return Result(f"Snoozed: next break in {in_minutes(due_in)}",
+        return Result(f"Snoozed: {self._next_break(now)}",
                       events=[BreakSnoozed(mono=now.mono, wall=now.wall, exercise_id=ident,
                                            seconds=seconds)],
                       effects=[Withdraw()] if showing else [])
 
     def _skip(self, now: Observation) -> Result:
-        paused = self.planner.pause_state is not None
-        if paused and self._showing is not None:
-            # A break asked for while paused: dismiss it, and leave the pause as it was.
+        hold = self.planner.hold(now.mono)
+        if hold in (Hold.PAUSED, Hold.OFF_DUTY) and self._showing is not None:
+            # A break asked for while paused or off duty: dismiss it, and stay as we were.
             ident, self._showing = self._showing, None
-            return Result("Skipped (still paused)",
+            still = "still paused" if hold is Hold.PAUSED else "still off duty"
+            return Result(f"Skipped ({still})",
                           events=[BreakSkipped(mono=now.mono, wall=now.wall, exercise_id=ident)],
                           effects=[Withdraw()])
         refused = self._refusal(now, "skip")
@@ -246,7 +264,7 @@ class Controller:
             return Result(refused=refused)
         ident, self._showing = self._showing, None
         self.planner.skip(now.mono)
-        return Result(f"Skipped: next break in {in_minutes(self.settings.interval)}",
+        return Result(f"Skipped: {self._next_break(now)}",
                       events=[BreakSkipped(mono=now.mono, wall=now.wall, exercise_id=ident)],
                       effects=[Withdraw()] if ident is not None else [])
 
@@ -261,7 +279,7 @@ class Controller:
             result.message = f"Paused until {local_moment(until, now.local)}"
         elif command.seconds is not None:
             state = PauseState(until_mono=now.mono + command.seconds)
-            result.message = f"Paused for {in_minutes(command.seconds)}"
+            result.message = f"Paused for {format_duration(command.seconds)}"
         else:
             state = PauseState()
             result.message = "Paused until resumed"
@@ -274,7 +292,7 @@ class Controller:
         if self.planner.pause_state is None:
             return Result(refused="not paused: nothing to resume")
         self.planner.resume(now.mono)
-        return Result(f"Resumed: next break in {in_minutes(self.settings.interval)}",
+        return Result(f"Resumed: {self._next_break(now)}",
                       events=[Resumed(mono=now.mono, wall=now.wall, by="you")])
 
     def _set_context(self, now: Observation, context: str) -> Result:
@@ -315,12 +333,13 @@ class Controller:
         if self._showing is not None:
             self._ignored(now, "next break", result)
         ident = self.rotation.take(self.context, ids)
+        snoozable = self.planner.hold(now.mono) not in (Hold.PAUSED, Hold.OFF_DUTY)
         self.planner.shown(now.mono)
         self._showing = ident
         self._last_shown = (ident, now.wall)
         result.events.append(BreakShown(mono=now.mono, wall=now.wall, exercise_id=ident,
                                         context=self.context, requested=requested))
-        result.effects.append(ShowBreak(ident))
+        result.effects.append(ShowBreak(ident, snoozable))
         result.save = True
 
     def _ignored(self, now: Observation, reason: str, result: Result) -> None:

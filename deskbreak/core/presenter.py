@@ -105,7 +105,7 @@ def menu_view(snap: Snapshot) -> MenuView:
     return MenuView(
         headline=headline(snap),
         can_snooze=not blocked,
-        can_skip=not blocked or (hold is Hold.PAUSED and snap.showing is not None),
+        can_skip=not blocked or snap.showing is not None,
         paused=hold is Hold.PAUSED,
         context=snap.context,
     )

@@ -59,15 +59,18 @@ class BreakNotice:
     title: str
     body: str
     steps: str
+    snoozable: bool = True  # False: offer Start and Skip only (paused or off duty)
 
     @classmethod
-    def for_exercise(cls, exercise: Exercise, limits: Limits = LIMITS) -> BreakNotice:
+    def for_exercise(cls, exercise: Exercise, limits: Limits = LIMITS, *,
+                     snoozable: bool = True) -> BreakNotice:
         title = fit(TITLE_PREFIX + exercise.name, limits.title)
         tail = f"About {format_duration(exercise.duration_s)}."
         body = fit(exercise.summary, limits.body - len(tail) - 1) + "\n" + tail
         lines = [f"{n}. {s}" for n, s in enumerate(exercise.steps, start=1)]
         lines += [f"Caution: {c}" for c in exercise.cautions[:2]]
-        return cls(exercise.id, title, body, fit("\n".join(lines), max(limits.body, 1000)))
+        return cls(exercise.id, title, body, fit("\n".join(lines), max(limits.body, 1000)),
+                   snoozable)
 
 
 class Notifier(ABC):

@@ -72,7 +72,8 @@ class DesktopNotifierBackend(Notifier):
             await linux_service_present()
         self._notifier = DesktopNotifier(app_name="deskbreak")
 
-    async def _send(self, title: str, message: str, timeout: int, buttons: bool) -> str:
+    async def _send(self, title: str, message: str, timeout: int, buttons: bool,
+                    snoozable: bool = True) -> str:
         from desktop_notifier import Button
 
         if self._notifier is None:
@@ -82,7 +83,8 @@ class DesktopNotifierBackend(Notifier):
         if buttons:
             kwargs["buttons"] = [
                 Button(title="Start", on_pressed=lambda: self._answer(Start())),
-                Button(title="Snooze", on_pressed=lambda: self._answer(Snooze())),
+                *([Button(title="Snooze", on_pressed=lambda: self._answer(Snooze()))]
+                  if snoozable else []),
                 Button(title="Skip", on_pressed=lambda: self._answer(Skip())),
             ]
             kwargs["on_clicked"] = lambda: self._answer(Start())
@@ -100,7 +102,8 @@ class DesktopNotifierBackend(Notifier):
 
     async def show(self, notice: BreakNotice) -> None:
         await self.withdraw()
-        self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons=True)
+        self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons=True,
+                                       snoozable=notice.snoozable)
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
         await self._send(title, body, seconds, buttons=False)

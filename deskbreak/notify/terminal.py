@@ -18,9 +18,11 @@ class TerminalNotifier(Notifier):
 
     def __init__(self, on_action: ActionHandler, stream: TextIO | None = None) -> None:
         super().__init__(on_action)
-        self.stream = stream or sys.stdout
+        self.stream: TextIO | None = stream or sys.stdout
 
     def _print(self, text: str) -> None:
+        if self.stream is None:  # started with its standard output closed
+            return
         try:
             self.stream.write(text + "\n")
             self.stream.flush()
@@ -29,12 +31,13 @@ class TerminalNotifier(Notifier):
 
     async def show(self, notice: BreakNotice) -> None:
         stamp = time.strftime("%H:%M")
+        answers = "snooze | skip" if notice.snoozable else "skip"
         self._print(f"[{stamp}] {notice.title}\n  {notice.body.replace(chr(10), chr(10) + '  ')}"
-                    "\n  (answer with: deskbreak snooze | skip | show "
-                    f"{notice.exercise_id})")
+                    f"\n  (answer with: deskbreak {answers} | show {notice.exercise_id})")
 
     async def show_steps(self, notice: BreakNotice) -> None:
         self._print(notice.steps)
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
-        self._print(f"[{time.strftime('%H:%M')}] {title}\n  {body}")
+        indented = "\n".join("  " + line for line in body.splitlines())
+        self._print(f"[{time.strftime('%H:%M')}] {title}\n{indented}")

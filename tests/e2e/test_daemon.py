@@ -264,3 +264,17 @@ def test_the_tray_greys_out_what_a_pause_refuses(desktop: Desktop) -> None:
     time.sleep(0.8)
     desktop.click(60, ROW["Resume"])
     wait(lambda: status(desktop), lambda s: s.get("state") == "running", "resumed by the menu")
+
+
+def test_a_break_asked_for_while_paused_offers_no_snooze(desktop: Desktop) -> None:
+    start(desktop, "--interval", "30m")
+    running(desktop)
+    assert cli(desktop, "pause", "1h").returncode == 0
+    paused = status(desktop)
+    assert cli(desktop, "break-now").stdout == "Break now (still paused)\n"
+    note = wait(lambda: breaks(desktop), lambda found: len(found) == 1, "the break")[0]
+    assert [label for _, label in note.actions if label] == ["Start", "Skip"]  # "": a click
+    desktop.press_action("Skip")
+    after = wait(lambda: status(desktop), lambda s: s.get("showing") is None, "skipped")
+    assert after["state"] == "paused" and after["paused_until"] == paused["paused_until"]
+    assert "break skipped" in log_of(desktop)

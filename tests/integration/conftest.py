@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class RunningDaemon:
     """One daemon process and what a test needs to poke it and read what it did."""
 
-    def __init__(self, home: Path, config: str, *args: str) -> None:
+    def __init__(self, home: Path, config: str, *args: str, nofile: int | None = None) -> None:
         self.home = home
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "DESKBREAK_SEED": "7"}
         for var in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "DESKBREAK_CONFIG"):
@@ -53,7 +54,8 @@ class RunningDaemon:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "deskbreak", "run", "--no-tray", "--notifier",
                  "terminal", *args], env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL)
+                stdin=subprocess.DEVNULL, preexec_fn=None if nofile is None
+                else lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile)))
         deadline = time.monotonic() + 20
         while self.cli("status").returncode != 0:
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -118,8 +120,9 @@ def start_daemon(tmp_path: Path) -> Iterator[Any]:
     """Start daemons with a given config; all are stopped after the test."""
     started: list[RunningDaemon] = []
 
-    def start(config: str = 'interval = "30m"\n', *args: str) -> RunningDaemon:
-        daemon = RunningDaemon(tmp_path / f"home{len(started)}", config, *args)
+    def start(config: str = 'interval = "30m"\n', *args: str,
+              nofile: int | None = None) -> RunningDaemon:
+        daemon = RunningDaemon(tmp_path / f"home{len(started)}", config, *args, nofile=nofile)
         started.append(daemon)
         return daemon
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ def test_snooze_and_skip_while_paused_are_refused_with_a_reason(start_daemon: St
     daemon = start_daemon()
     assert daemon.cli("pause").stdout == "Paused until resumed\n"
     before = daemon.status()
+    assert "Paused until:  you resume\n" in daemon.cli("status").stdout
     for command in ("snooze", "skip"):
         result = daemon.cli(command)
         assert (result.returncode, result.stdout) == (1, "")
@@ -70,6 +72,7 @@ def test_durations_out_of_range_are_one_line_errors(start_daemon: Start) -> None
     assert daemon.status()["state"] == before["state"] == "running"
     assert daemon.cli("pause", "7d").stdout == "Paused for 7 d\n"
     assert "T" in daemon.status()["paused_until"]  # a week ahead, and status still works
+    assert re.search(r"\nPaused until: +\w{3} \d\d \w{3} \d\d:\d\d\n", daemon.cli("status").stdout)
 
 
 def test_context_from_the_command_line(start_daemon: Start) -> None:
