@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import errno
 import json
 import os
 import re
@@ -24,8 +25,8 @@ from deskbreak.core.durations import DurationError, check_range, format_duration
 from deskbreak.core.model import INTERVAL_RANGE, PAUSE_RANGE, SNOOZE_RANGE
 from deskbreak.errors import DeskbreakError, NotRunningError
 
-CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "context",
-                    "reload", "quit")
+CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "done",
+                    "context", "reload", "quit")
 
 
 def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
                                                     "configured snooze)")
     sub.add_parser("skip", parents=[common], help="skip this break; a new interval starts")
     sub.add_parser("break-now", parents=[common], help="take a break now")
+    sub.add_parser("done", parents=[common], help="say the break you started was done")
     ctx = sub.add_parser("context", parents=[common], help="which exercises breaks offer")
     ctx.add_argument("context", choices=config.CONTEXTS)
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
@@ -97,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _out(text: str) -> None:
     if sys.stdout is None:  # started with its standard output closed
-        raise DeskbreakError("cannot write the output: standard output is closed")
+        raise OSError(errno.EBADF, "cannot write the output: standard output is closed")
     sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
 
 
@@ -148,7 +150,7 @@ def cmd_next(args: argparse.Namespace, cfg: config.Config) -> int:
     try:
         reply = control.request(paths.runtime_dir(), commands.Next())
         ident, context = str(reply["id"]), str(reply["context"])
-    except (DeskbreakError, KeyError):
+    except NotRunningError:  # no daemon: the deck on disk is the one it will deal from
         context = cfg.context
         eligible = [e.id for e in catalogue.eligible(cfg)]
         if not eligible:
@@ -285,8 +287,7 @@ def status_text(status: dict[str, Any]) -> str:
     if status.get("next_break_in") is not None:
         rows.append(["Next break:", f"in {format_duration(status['next_break_in'])}"])
     held = status.get("held_because")
-    same = held and held.replace(" ", "-") == state
-    rows.append(["State:", state + (f" ({held})" if held and not same else "")])
+    rows.append(["State:", state + (f" ({held})" if state == "held" and held else "")])
     if status.get("off_until"):
         rows.append(["Off until:", _moment(str(status["off_until"]))])
     if status.get("pause") == "until-resumed":

@@ -96,6 +96,7 @@ class Daemon:
         self._last_failure: str | None = None
         self._save_problem: str | None = None
         self._reloading = asyncio.Lock()
+        self._acting = asyncio.Lock()  # one input applied and carried out at a time
         self._resource_problem: str | None = None
 
     def _now(self) -> Observation:
@@ -125,13 +126,14 @@ class Daemon:
             log.info("deskbreak stopped")
 
     async def step(self) -> None:
-        """One wake-up: an edited config, then measure, decide, and act."""
-        await self._guarded(self._notice_edits)  # whatever it meets, the breaks go on
+        """One wake-up: notice an edited config, then measure, decide, and act."""
+        self._notice_edits()
         needs = self.controller.needs(self.clocks.mono())
         idle, dnd = await self.sensors.read(needs)
-        now = self._now()
-        await self._carry_out(self.controller.observe(
-            Observation(now.mono, now.boot, now.wall, idle, dnd)))
+        async with self._acting:
+            now = self._now()
+            await self._carry_out(self.controller.observe(
+                Observation(now.mono, now.boot, now.wall, idle, dnd)))
         self.jobs.run_pending()
         self._refresh_tray()
 
@@ -215,13 +217,23 @@ class Daemon:
             log.exception("%s failed", command.name)
 
     async def handle(self, command: Command) -> dict[str, Any]:
-        """Apply one command and return the reply; Refused when it cannot be done now."""
-        result = self.controller.apply(command, self._now())
-        if result.refused is not None:
-            log.info("%s refused: %s", command.name, result.refused)
-            raise Refused(result.refused)
-        message = await self._carry_out(result) or result.message
-        if command.changes_state:
+        """Apply one command and return the reply; Refused when it cannot be done now.
+
+        One input at a time is applied and carried out (``_acting``), so the effects of
+        two commands never interleave at the notifier; a reload reads its files outside
+        that, so a slow disk holds up only the one who asked.
+        """
+        async with self._acting:
+            result = self.controller.apply(command, self._now())
+            if result.refused is not None:
+                log.info("%s refused: %s", command.name, result.refused)
+                raise Refused(result.refused)
+            message = await self._carry_out(result) or result.message
+        if ReloadSettings() in result.effects:
+            ok, message = await self.reload("asked for")
+            if not ok:
+                raise Refused(message, "invalid")
+        if not command.query:
             self._refresh_tray()
             self._poke()
             log.info("%s: %s", command.name, message)
@@ -230,7 +242,10 @@ class Daemon:
         return result.data if result.data is not None else {"message": message}
 
     async def _carry_out(self, result: Result) -> str | None:
-        """Publish the events and do the effects; returns a reply that replaces the message."""
+        """Publish the events and do the effects; returns a reply that replaces the message.
+
+        Called with ``_acting`` held. A reload is the caller's to do, outside it.
+        """
         reply = None
         for event in result.events:
             self._publish(event)
@@ -246,10 +261,6 @@ class Daemon:
                     reply, opened = self._open_settings()
                     if not opened:
                         raise Refused(reply)
-                case ReloadSettings():
-                    ok, reply = await self.reload("asked for")
-                    if not ok:
-                        raise Refused(reply, "invalid")
                 case Stop():
                     self.request_stop()
         if result.save:
@@ -292,22 +303,38 @@ class Daemon:
         return message, ok
 
     # --- settings --------------------------------------------------------------------
-    async def _notice_edits(self) -> None:
-        if self.source.changed():
-            await self.reload("the config file changed")
+    def _notice_edits(self) -> None:
+        """An edited config file is loaded in the background; this step does not wait."""
+        if self._reloading.locked():
+            return
+        try:
+            changed = self.source.changed()
+        except Exception:
+            log.exception("checking the config file for edits failed")
+            return
+        if changed:
+            task = asyncio.ensure_future(self.reload("the config file changed"))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def reload(self, why: str) -> tuple[bool, str]:
         """Apply the config file again; a broken edit keeps the last good settings.
 
-        The files are read in a worker thread: a home on a stalled network share must not
-        stop the loop (and the breaks) while it waits.
+        The files are read in a worker thread and no step waits for them: a home on a
+        stalled network share delays the new settings, never a break.
         """
         async with self._reloading:
             try:
                 loaded = await asyncio.to_thread(self.source.load)
             except Exception as exc:
                 return await self._broken(why, exc)
-            return await self._apply(why, loaded)
+            async with self._acting:
+                return await self._apply(why, loaded)
+
+    async def settle(self) -> None:
+        """Wait for what commands and edits set going (for tests, and before stopping)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _broken(self, why: str, exc: Exception) -> tuple[bool, str]:
         if isinstance(exc, DeskbreakError):

@@ -6,11 +6,13 @@ job only wakes the loop, and the planner decides what the moment means, so a mis
 early alarm can never be wrong, only late by at most the loop's longest sleep.
 
 ``schedule`` reads ``datetime.datetime.now()`` itself, and its maintainers declined a
-clock parameter (dbader/schedule#362). So while a WallJobs calls into it, schedule's view
-of the ``datetime`` module answers ``now()`` from the injected clock; outside those calls
-(and for anyone else using schedule) it is the real one. A simulated day thus moves every
-clock the daemon reads without patching global time, and after a clock jump the jobs are
-re-planned through schedule's public API.
+clock parameter (dbader/schedule#362). So schedule's module-level ``datetime`` is
+replaced, once per process, by a view of the module whose ``now()`` asks the clock of
+the WallJobs calling in (a context variable); outside those calls, and for anyone else
+using schedule, it is the real one. This leans on schedule reading the time through that
+global, which tests/test_walljobs.py checks against each schedule release. A simulated
+day thus moves every clock the daemon reads without patching global time, and after a
+clock jump the jobs are re-planned through schedule's public API.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ asks of an edge.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from deskbreak.clocks import Clocks
@@ -36,18 +37,23 @@ class Recorder:
 
     name = "recorder"
 
-    def __init__(self) -> None:
+    def __init__(self, show_takes: float = 0.0) -> None:
         self.notes: list[str] = []
         self.shown: list[BreakNotice] = []
         self.steps: list[BreakNotice] = []
         self.messages: list[tuple[str, str]] = []
         self.withdrawn = 0
+        self.screen: list[str] = []  # what happened on screen, in order
+        self.show_takes = show_takes  # a slow notification server
 
     async def start(self) -> str:
         return self.name
 
     async def show(self, notice: BreakNotice) -> None:
+        if self.show_takes:
+            await asyncio.sleep(self.show_takes)
         self.shown.append(notice)
+        self.screen.append(f"show {notice.exercise_id}")
 
     async def show_steps(self, notice: BreakNotice) -> None:
         self.steps.append(notice)
@@ -57,6 +63,7 @@ class Recorder:
 
     async def withdraw(self) -> None:
         self.withdrawn += 1
+        self.screen.append("withdraw")
 
     async def close(self) -> None:
         pass

@@ -231,10 +231,17 @@ def test_an_unanswered_break_is_ignored_when_the_next_one_comes() -> None:
 def test_an_unanswered_break_is_ignored_when_the_user_walks_away() -> None:
     world = World()
     control, _ = shown_break(world)
-    world.pass_time(control, 10 * MIN, idle=0.0)  # away from the keyboard
-    results = world.pass_time(control, 5, idle=None) + world.pass_time(control, 61, idle=-1.0)
-    reasons = [e.reason for e in events(results) if isinstance(e, ev.BreakIgnored)]
-    assert reasons == ["natural break"]
+    left = world.pass_time(control, 10 * MIN, idle=0.0)  # away from the keyboard
+    kinds = [type(e) for e in events(left)]
+    assert kinds == [ev.WentAway, ev.BreakIgnored]
+    assert [e.reason for e in events(left) if isinstance(e, ev.BreakIgnored)] \
+        == ["natural break"]
+    assert Withdraw() in [f for r in left for f in r.effects]
+    snap = control.snapshot(world.at())
+    assert snap.showing is None  # nothing left to Start, nothing "due" on the icon
+    assert control.apply(c.Start(), world.at()).refused
+    back = world.pass_time(control, 5, idle=None) + world.pass_time(control, 61, idle=-1.0)
+    assert [type(e) for e in events(back)] == [ev.NaturalBreak]
 
 
 def test_contexts_without_exercises_are_refused_and_choices_are_saved() -> None:

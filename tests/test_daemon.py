@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,12 @@ def run(coro: Any) -> Any:
 
 
 async def advance(daemon: Daemon, clock: Clock, seconds: float, step: float = 1.0) -> None:
+    """Let time pass; what a step set going (a reload) finishes before the next one."""
     end = clock.now + seconds
     while clock.now < end:
         clock.now = min(end, clock.now + step)
         await daemon.step()
+        await daemon.settle()
 
 
 async def live(daemon: Daemon, clock: Clock, seconds: float) -> int:
@@ -50,6 +53,7 @@ async def live(daemon: Daemon, clock: Clock, seconds: float) -> int:
     while clock.now < end:
         clock.now = min(end, clock.now + daemon.next_delay())
         await daemon.step()
+        await daemon.settle()
         steps += 1
     return steps
 
@@ -370,3 +374,78 @@ def test_a_config_that_cannot_even_be_opened_never_stops_the_breaks(
     problem = "the path contains a NUL character" if hazard == "nul" else "not a regular file"
     assert problem in broken["config_error"]
     assert fixed["config_error"] is None and fixed["interval"] == 120
+
+
+class StalledSource(LiveConfig):
+    """A config on a network share that stops answering: load() waits for the gate."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.loaded = loaded
+        self.edited = False
+
+    def changed(self) -> bool:
+        return self.edited
+
+    def load(self) -> Loaded:
+        self.edited = False
+        self.gate.wait(20)
+        return self.loaded
+
+
+def test_a_config_read_that_hangs_holds_up_no_break() -> None:
+    async def scenario() -> float:
+        cfg = replace(Config(), tray=False, interval=60.0)
+        newer = replace(cfg, interval=600.0)
+        source = StalledSource(Loaded(newer, load_catalogue(newer)))
+        clock, recorder = Clock(), Recorder()
+        daemon = Daemon(Loaded(cfg, load_catalogue(cfg)), source=source,
+                        clocks=clock.clocks(), notifier=recorder)
+        source.edited = True
+        for _ in range(130):  # the read hangs all along
+            clock.now += 1
+            await asyncio.wait_for(daemon.step(), 2)
+        assert len(recorder.shown) == 2
+        with pytest.raises(TimeoutError):  # who asked for a reload waits; no one else
+            await asyncio.wait_for(asyncio.shield(daemon.handle(c.Reload())), 0.2)
+        source.gate.set()
+        await daemon.settle()
+        return float((await status(daemon))["interval"])
+    assert run(scenario()) == 600.0
+
+
+def test_effects_of_two_quick_commands_land_in_their_order() -> None:
+    """Take a break now, then skip it at once: the slow notification must not stay up."""
+    async def scenario() -> tuple[list[str], dict[str, Any]]:
+        cfg = replace(Config(), tray=False)
+        recorder = Recorder(show_takes=0.05)
+        daemon = Daemon(Loaded(cfg, load_catalogue(cfg)), clocks=Clock().clocks(),
+                        notifier=recorder)
+        daemon.submit(c.BreakNow())  # the tray's item
+        await asyncio.sleep(0.01)
+        daemon.submit(c.Skip())  # the notification's button, pressed at once
+        await daemon.settle()
+        return recorder.screen, await status(daemon)
+    screen, after = run(scenario())
+    assert [line.split()[0] for line in screen] == ["show", "withdraw"]
+    assert after["showing"] is None
+
+
+def test_a_step_that_keeps_failing_logs_one_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> None:
+        daemon, clock, _ = make()
+
+        def broken(obs: Any) -> Any:
+            raise ValueError("the same bug every time")
+
+        daemon.controller.observe = broken  # type: ignore[method-assign]
+        for _ in range(5):
+            clock.now += 1
+            await daemon._guarded(daemon.step)
+        assert daemon.next_delay() >= 1.0  # and it does not spin on it
+
+    with caplog.at_level(logging.INFO, logger="deskbreak"):
+        run(scenario())
+    assert sum(1 for r in caplog.records if r.exc_info) == 1
+    assert sum("the same failure again" in r.getMessage() for r in caplog.records) == 4

@@ -249,7 +249,7 @@ def test_a_timed_pause_ends_by_itself_with_a_full_interval_after() -> None:
     world = World()
     plan = planner(world)
     world.run(plan, 20 * MIN)
-    plan.pause(world.mono, Pause(until_mono=world.mono + 60 * MIN))
+    plan.pause(world.mono, Pause(until_boot=world.mono + 60 * MIN))
     assert status(plan, world).due_in == pytest.approx(90 * MIN)
     paused_at = world.mono
     outcomes = world.run(plan, 100 * MIN)
@@ -292,3 +292,45 @@ def test_without_an_idle_source_the_planner_does_not_ask_again_at_once() -> None
         wakeups += 1
     assert wakeups <= 62  # about once a minute, the daemon's longest sleep
     assert len(world.fired) == 2  # every 30 minutes, all time counted as active
+
+
+def test_a_skipped_held_break_leaves_no_stale_hold_behind() -> None:
+    """Held by a fullscreen call, then skipped: the next break owes that call nothing."""
+    world = World(dnd=("fullscreen window",))
+    plan = planner(world)
+    outcomes = world.run(plan, 31 * MIN)
+    assert ev.BreakHeld in kinds(outcomes)
+    plan.skip(world.mono)
+    skipped = world.mono
+    world.dnd = ()
+    later = world.run(plan, 31 * MIN)
+    assert ev.BreakReleased not in kinds(later)
+    assert world.fired == [pytest.approx(skipped + 30 * MIN)]  # no 10 s grace for nothing
+
+
+def test_an_absence_with_a_suspend_in_it_is_one_natural_break() -> None:
+    """Locked the screen, went away, the lid was closed for an hour, came back."""
+    world = World()
+    plan = planner(world)
+    world.run(plan, 10 * MIN)
+    away = world.run(plan, 6 * MIN, away=True)
+    assert ev.WentAway in kinds(away)
+    world.suspend(3600)
+    world.idle += 3600
+    asleep = world.run(plan, 2 * MIN, away=True)
+    back = world.run(plan, 2 * MIN)
+    breaks = [e for o in asleep + back for e in o.events if isinstance(e, ev.NaturalBreak)]
+    assert len(breaks) == 1 and breaks[0].cause == "away"
+    assert breaks[0].seconds == pytest.approx(6 * MIN + 3600 + 2 * MIN, abs=AWAY_RECHECK_S)
+    assert ev.Suspended in kinds(asleep)
+
+
+def test_a_timed_pause_counts_the_time_the_machine_slept() -> None:
+    world = World()
+    plan = planner(world)
+    plan.pause(world.mono, Pause(until_boot=world.boot + 30 * MIN))
+    world.run(plan, 5 * MIN)
+    world.suspend(2 * 3600)  # the lid closed for two hours
+    outcomes = world.run(plan, 1)
+    assert [e.by for o in outcomes for e in o.events if isinstance(e, ev.Resumed)] \
+        == ["end of pause"]

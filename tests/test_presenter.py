@@ -28,7 +28,8 @@ def snap(hold: Hold | None = None, *, due_in: float | None = 720.0, progress: fl
     plan = PlanStatus(due_in=due_in, progress=progress, hold=hold, dnd_reasons=dnd,
                       off_until=off_until, pause=pause, pause_left=pause_left, snoozed=False)
     return Snapshot(now=Observation(100.0, 100.0, NOW), plan=plan, showing=showing,
-                    last_shown=None, context="desk", interval=1800.0)
+                    last_shown=None, context="desk", contexts=("desk", "home"),
+                    interval=1800.0)
 
 
 @pytest.mark.parametrize(("state", "headline", "look"), [
@@ -41,9 +42,9 @@ def snap(hold: Hold | None = None, *, due_in: float | None = 720.0, progress: fl
     (snap(Hold.OFF_DUTY, due_in=None, off_until=dt.datetime(2026, 11, 30, 9, 0)),
      "Off until Mon 09:00", (Look.OFF_DUTY, 0)),
     (snap(Hold.PAUSED, pause=Pause(), due_in=None), "Paused", (Look.PAUSED, 0)),
-    (snap(Hold.PAUSED, pause=Pause(until_mono=1900.0), pause_left=1800.0),
+    (snap(Hold.PAUSED, pause=Pause(until_boot=1900.0), pause_left=1800.0),
      "Paused for 30 min", (Look.PAUSED, 0)),
-    (snap(Hold.PAUSED, pause=Pause(until_mono=8e5), pause_left=6 * 86400.0),
+    (snap(Hold.PAUSED, pause=Pause(until_boot=8e5), pause_left=6 * 86400.0),
      "Paused for 6 d", (Look.PAUSED, 0)),
     (snap(Hold.PAUSED, pause=Pause(until_wall=dt.datetime(2026, 11, 24, 4, 0)),
           pause_left=18 * 3600.0), "Paused until tomorrow 04:00", (Look.PAUSED, 0)),
@@ -66,7 +67,7 @@ def test_menu_items_are_greyed_exactly_when_they_would_be_refused() -> None:
 
 
 def test_status_reply_is_json_and_says_when_a_pause_ends() -> None:
-    reply = presenter.status(snap(Hold.PAUSED, pause=Pause(until_mono=1900.0),
+    reply = presenter.status(snap(Hold.PAUSED, pause=Pause(until_boot=1900.0),
                                   pause_left=1800.0, due_in=3600.0), EDGES)
     assert json.loads(json.dumps(reply)) == reply
     assert reply["state"] == "paused" and reply["pause"] == "timed"
@@ -76,11 +77,11 @@ def test_status_reply_is_json_and_says_when_a_pause_ends() -> None:
 
 
 def test_status_survives_moments_past_the_year_9999() -> None:
-    reply = presenter.status(snap(Hold.PAUSED, pause=Pause(until_mono=1e308),
+    reply = presenter.status(snap(Hold.PAUSED, pause=Pause(until_boot=1e308),
                                   pause_left=1e308, due_in=1e308), EDGES)
     assert reply["paused_until"] is None and reply["next_break_at"] is None
     assert reply["next_break_in"] == 1e308
-    assert presenter.headline(snap(Hold.PAUSED, pause=Pause(until_mono=1e308),
+    assert presenter.headline(snap(Hold.PAUSED, pause=Pause(until_boot=1e308),
                                    pause_left=1e308)).startswith("Paused for ")
 
 

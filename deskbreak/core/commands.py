@@ -47,13 +47,13 @@ class Command:
     """Base of every command; ``name`` is its word on the command line and the wire."""
 
     name: ClassVar[str] = ""
-    changes_state: ClassVar[bool] = True
+    query: ClassVar[bool] = False  # only asks: no log line, no tray refresh
 
 
 @dataclass(frozen=True)
 class Status(Command):
     name: ClassVar[str] = "status"
-    changes_state: ClassVar[bool] = False
+    query: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Next(Command):
     """Which exercise the next break will show, without using it up."""
 
     name: ClassVar[str] = "next"
-    changes_state: ClassVar[bool] = False
+    query: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,13 @@ class Start(Command):
     """The notification's Start button (or a click on it): guide me through it."""
 
     name: ClassVar[str] = "start"
+
+
+@dataclass(frozen=True)
+class Done(Command):
+    """The started break was done (the Done button beside its steps)."""
+
+    name: ClassVar[str] = "done"
 
 
 @dataclass(frozen=True)
@@ -141,8 +148,8 @@ class Quit(Command):
 
 
 COMMANDS: dict[str, type[Command]] = {
-    cls.name: cls for cls in (Status, Next, BreakNow, Start, Snooze, Skip, Pause, Resume,
-                              SetContext, OpenSettings, Reload, Quit)
+    cls.name: cls for cls in (Status, Next, BreakNow, Start, Done, Snooze, Skip, Pause,
+                              Resume, SetContext, OpenSettings, Reload, Quit)
 }
 
 

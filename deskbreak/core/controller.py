@@ -20,6 +20,7 @@ from typing import Any
 from deskbreak.core.commands import (
     BreakNow,
     Command,
+    Done,
     Next,
     OpenSettings,
     Pause,
@@ -34,6 +35,7 @@ from deskbreak.core.commands import (
 )
 from deskbreak.core.durations import format_duration
 from deskbreak.core.events import (
+    BreakCompleted,
     BreakIgnored,
     BreakShown,
     BreakSkipped,
@@ -45,11 +47,12 @@ from deskbreak.core.events import (
     NaturalBreak,
     Paused,
     Resumed,
+    WentAway,
 )
 from deskbreak.core.model import ROLLOVER, SNOOZE_RANGE, Hold, Observation, Settings
 from deskbreak.core.planner import Needs, Planner, PlanStatus
 from deskbreak.core.planner import Pause as PauseState
-from deskbreak.core.presenter import local_moment
+from deskbreak.core.presenter import after_command, local_moment, until_work
 from deskbreak.core.rotation import Rotation
 
 
@@ -97,7 +100,7 @@ class Result:
     data: dict[str, Any] | None = None
     events: list[Event] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
-    save: bool = False  # the rotation or the context changed: persist them
+    save: bool = False  # the rotation or the context may have changed: persist them
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Snapshot:
     showing: str | None  # the exercise on screen, unanswered
     last_shown: tuple[str, dt.datetime] | None
     context: str
+    contexts: tuple[str, ...]  # the contexts that have exercises left to show
     interval: float
 
 
@@ -139,6 +143,7 @@ class Controller:
             if base == settings.context and self.eligible.get(value):
                 self.context = value
         self._showing: str | None = None
+        self._started: str | None = None  # started from its notification, not yet done
         self._last_shown: tuple[str, dt.datetime] | None = None
 
     # --- the loop's input ----------------------------------------------------------------
@@ -147,8 +152,8 @@ class Controller:
         outcome = self.planner.observe(obs)
         result = Result(events=list(outcome.events))
         if self._showing is not None:
-            if any(isinstance(e, NaturalBreak) for e in outcome.events):
-                self._ignored(obs, "natural break", result)
+            if any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events):
+                self._ignored(obs, "natural break", result)  # away: it becomes one
             elif any(isinstance(e, DutyEnded) for e in outcome.events):
                 self._ignored(obs, "off duty", result)
         if outcome.fire:
@@ -169,6 +174,8 @@ class Controller:
                 return self._break_now(now)
             case Start():
                 return self._start(now)
+            case Done():
+                return self._done(now)
             case Snooze():
                 return self._snooze(now, command.seconds or self.settings.snooze)
             case Skip():
@@ -207,31 +214,33 @@ class Controller:
         if self._showing is None:
             return Result(refused="no break is showing: nothing to start")
         ident, self._showing = self._showing, None
+        self._started = ident
         return Result("Started", events=[BreakStarted(mono=now.mono, wall=now.wall,
                                                       exercise_id=ident)],
                       effects=[ShowSteps(ident)])
 
-    def _off_duty(self, now: Observation) -> str:
-        until = self.planner.status(now).off_until
-        return "off duty" + (f" until {until.strftime('%a %H:%M')}" if until else "")
+    def _done(self, now: Observation) -> Result:
+        if self._started is None:
+            return Result(refused="no break was started: nothing to mark done")
+        ident, self._started = self._started, None
+        return Result("Done: well moved", events=[BreakCompleted(
+            mono=now.mono, wall=now.wall, exercise_id=ident, fraction=1.0)])
 
     def _refusal(self, now: Observation, verb: str) -> str | None:
         """Why there is no break to ``verb`` now, or None when there is one."""
-        hold = self.planner.hold(now.mono)
-        if hold is Hold.PAUSED:
-            return f"paused: nothing to {verb}; resume first"
-        if hold is Hold.OFF_DUTY:
-            return f"{self._off_duty(now)}: nothing to {verb}"
-        return None
+        plan = self.planner.status(now)
+        state = "paused" if plan.hold is Hold.PAUSED else \
+            "off duty" + until_work(plan.off_until) if plan.hold is Hold.OFF_DUTY else None
+        if state is None:
+            return None
+        if self._showing is not None and verb == "snooze":  # asked for now: no "later"
+            return f"{state}: this break cannot be snoozed; skip it" + \
+                (", or resume first" if plan.hold is Hold.PAUSED else "")
+        return f"{state}: nothing to {verb}" + ("; resume first" if plan.hold is Hold.PAUSED
+                                               else "")
 
     def _next_break(self, now: Observation) -> str:
-        """When the next break comes after a command, or why it is not counted now."""
-        plan = self.planner.status(now)
-        if plan.hold is Hold.AWAY:
-            return "next break a full interval after you are back"
-        if plan.hold is Hold.OFF_DUTY:
-            return self._off_duty(now)
-        return f"next break in {format_duration(plan.due_in or 0.0)}"
+        return after_command(self.planner.status(now))
 
     def _snooze(self, now: Observation, seconds: float) -> Result:
         refused = self._refusal(now, "snooze")
@@ -278,7 +287,7 @@ class Controller:
             state = PauseState(until_wall=until)
             result.message = f"Paused until {local_moment(until, now.local)}"
         elif command.seconds is not None:
-            state = PauseState(until_mono=now.mono + command.seconds)
+            state = PauseState(until_boot=now.boot + command.seconds)
             result.message = f"Paused for {format_duration(command.seconds)}"
         else:
             state = PauseState()
@@ -298,9 +307,10 @@ class Controller:
     def _set_context(self, now: Observation, context: str) -> Result:
         if not self.eligible.get(context):
             return Result(refused=self._no_exercises(context))
-        result = Result(f"Context: {context}", save=True)
+        result = Result(f"Context: {context}")
         if context != self.context:
             self.context = context
+            result.save = True
             result.events.append(ContextChanged(mono=now.mono, wall=now.wall, context=context))
         return result
 
@@ -316,10 +326,11 @@ class Controller:
         self.settings = settings
         self.eligible = {context: tuple(ids) for context, ids in eligible.items()}
         self.planner.reconfigure(settings)
-        result = Result(save=True)
+        result = Result(save=settings.context != old_base)  # the chosen one's base moved
         fall_back = settings.context != old_base or not self.eligible.get(self.context)
         if fall_back and self.context != settings.context:
             self.context = settings.context
+            result.save = True
             result.events.append(ContextChanged(mono=now.mono, wall=now.wall,
                                                 context=self.context))
         return result
@@ -335,7 +346,7 @@ class Controller:
         ident = self.rotation.take(self.context, ids)
         snoozable = self.planner.hold(now.mono) not in (Hold.PAUSED, Hold.OFF_DUTY)
         self.planner.shown(now.mono)
-        self._showing = ident
+        self._showing, self._started = ident, None
         self._last_shown = (ident, now.wall)
         result.events.append(BreakShown(mono=now.mono, wall=now.wall, exercise_id=ident,
                                         context=self.context, requested=requested))
@@ -364,6 +375,7 @@ class Controller:
     def snapshot(self, now: Observation) -> Snapshot:
         return Snapshot(now=now, plan=self.planner.status(now), showing=self._showing,
                         last_shown=self._last_shown, context=self.context,
+                        contexts=tuple(c for c, ids in self.eligible.items() if ids),
                         interval=self.settings.interval)
 
     def chosen_context(self) -> tuple[str, str]:

@@ -32,6 +32,12 @@ class BreakStarted(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BreakCompleted(Event):
+    exercise_id: str
+    fraction: float  # how much of the routine was done, 0..1 ("Done" on the steps: 1)
+
+
+@dataclass(frozen=True, kw_only=True)
 class BreakSnoozed(Event):
     exercise_id: str | None  # None: the next break was postponed before it showed
     seconds: float

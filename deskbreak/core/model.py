@@ -51,12 +51,15 @@ class Settings:
 
 
 class Hold(Enum):
-    """Why no break is shown right now although time passes; the only such type."""
+    """Why no break is shown right now although time passes; the only such type.
+
+    The values are the ``state`` words of ``deskbreak status --json``.
+    """
 
     PAUSED = "paused"
-    OFF_DUTY = "off duty"
+    OFF_DUTY = "off-duty"
     AWAY = "away"
-    DND = "do not disturb"
+    DND = "held"  # by do-not-disturb
 
 
 class Look(Enum):

@@ -40,20 +40,24 @@ JUMP_TOLERANCE_S = 2.0
 
 @dataclass(frozen=True)
 class Pause:
-    """The user's pause: it ends at ``until_mono``, at ``until_wall``, or (neither) never."""
+    """The user's pause: it ends at ``until_boot``, at ``until_wall``, or (neither) never.
 
-    until_mono: float | None = None
+    A timed pause is counted on the boot clock, which keeps running while the machine
+    sleeps: "pause for 2 hours" means two hours of the day, lid closed or not.
+    """
+
+    until_boot: float | None = None
     until_wall: dt.datetime | None = None  # naive local time ("until tomorrow")
 
     def over(self, obs: Observation) -> bool:
-        if self.until_mono is not None:
-            return obs.mono >= self.until_mono
+        if self.until_boot is not None:
+            return obs.boot >= self.until_boot
         return self.until_wall is not None and obs.local >= self.until_wall
 
     def left(self, obs: Observation) -> float | None:
         """Seconds until it ends, or None when only a resume ends it."""
-        if self.until_mono is not None:
-            return max(0.0, self.until_mono - obs.mono)
+        if self.until_boot is not None:
+            return max(0.0, self.until_boot - obs.boot)
         if self.until_wall is not None:
             return max(0.0, (self.until_wall - obs.local).total_seconds())
         return None
@@ -96,6 +100,7 @@ class Planner:
         self._last = first
         self._on_duty = on_duty(settings.working_hours, first.local)
         self._away_since: float | None = None
+        self._away_slept = 0.0  # suspends during the current away spell: part of it
         self._next_idle = first.mono
         self._dnd_reasons: tuple[str, ...] = ()
         self._dnd_clear_at: float | None = None  # a held break may fire from here on
@@ -127,7 +132,8 @@ class Planner:
             times.append(grace if grace is not None and mono < grace
                          else self.timer.due_at() or math.inf)
         elif hold is Hold.PAUSED and self.pause_state is not None:
-            times.append(self.pause_state.until_mono or math.inf)
+            end = self.pause_state.until_boot  # boot and mono run together while awake
+            times.append(math.inf if end is None else self._last.mono + end - self._last.boot)
         elif hold is Hold.DND:
             times.append(self._dnd_next)
         return max(mono, min(times))
@@ -147,7 +153,7 @@ class Planner:
             self._dnd(obs, obs.dnd, out)
         self._last = obs
         if self.pause_state is not None and self.pause_state.over(obs):
-            by = "end of pause" if self.pause_state.until_mono is not None else "new day"
+            by = "end of pause" if self.pause_state.until_boot is not None else "new day"
             self.resume(obs.mono)
             out.events.append(Resumed(mono=obs.mono, wall=obs.wall, by=by))
         if self._due(obs.mono) and self.hold(obs.mono) is None:
@@ -162,7 +168,10 @@ class Planner:
         slept = (obs.boot - last.boot) - (obs.mono - last.mono)
         if slept > JUMP_TOLERANCE_S:
             out.events.append(Suspended(mono=obs.mono, wall=obs.wall, seconds=slept))
-            if slept >= self.settings.idle_threshold:
+            if self._away_since is not None:
+                # Away before the lid closed: one absence, counted when the user is back.
+                self._away_slept += slept
+            elif slept >= self.settings.idle_threshold:
                 # Away long enough: a natural break. No burst, no stale notification,
                 # and a full interval from now.
                 out.events.append(NaturalBreak(mono=obs.mono, wall=obs.wall, cause="suspend",
@@ -175,9 +184,18 @@ class Planner:
 
     def _natural_break(self, restart_at: float, out: Outcome) -> None:
         if self.pause_state is None:
-            self.timer.restart(restart_at)
-        self._dnd_clear_at = None
+            self._restart(restart_at)
         out.withdraw = True
+
+    def _restart(self, mono: float) -> None:
+        """A fresh interval; anything that held the old break back is forgotten with it."""
+        self.timer.restart(mono)
+        self._forget_dnd(mono)
+
+    def _forget_dnd(self, mono: float) -> None:
+        self._dnd_reasons = ()
+        self._dnd_clear_at = None
+        self._dnd_next = mono
 
     def _duty(self, obs: Observation, out: Outcome) -> None:
         duty = on_duty(self.settings.working_hours, obs.local)
@@ -187,7 +205,7 @@ class Planner:
         if duty:
             out.events.append(DutyStarted(mono=obs.mono, wall=obs.wall))
             if self.pause_state is None:
-                self.timer.restart(obs.mono)  # a fresh interval when work starts
+                self._restart(obs.mono)  # a fresh interval when work starts
         else:
             out.events.append(DutyEnded(mono=obs.mono, wall=obs.wall))
             out.withdraw = True
@@ -206,9 +224,10 @@ class Planner:
             return
         if self._away_since is not None:
             returned = obs.mono - idle
+            away = max(0.0, returned - self._away_since) + self._away_slept
             out.events.append(NaturalBreak(mono=obs.mono, wall=obs.wall, cause="away",
-                                           seconds=max(0.0, returned - self._away_since)))
-            self._away_since = None
+                                           seconds=away))
+            self._away_since, self._away_slept = None, 0.0
             self._natural_break(returned, out)
         # The soonest the user could cross the threshold; no need to ask before then.
         self._next_idle = obs.mono + max(MIN_IDLE_RECHECK_S, threshold - idle)
@@ -232,27 +251,27 @@ class Planner:
     def shown(self, mono: float) -> None:
         """A break was shown: the next interval starts counting now."""
         if self.pause_state is None:
-            self.timer.restart(mono)
+            self._restart(mono)
 
     def skip(self, mono: float) -> None:
         if self.pause_state is None:  # a pause already restarts the interval when it ends
-            self.timer.restart(mono)
-        self._dnd_clear_at = None
+            self._restart(mono)
 
     def snooze(self, mono: float, seconds: float, *, showing: bool) -> None:
         self.timer.snooze(mono, seconds, from_now=showing)
-        self._dnd_clear_at = None
+        self._forget_dnd(mono)
 
     def pause(self, mono: float, pause: Pause) -> None:
         """Start (or replace) the pause; the timer stops until it ends."""
         self.timer.stop(mono)
         self.pause_state = pause
-        self._dnd_clear_at = None
+        self._forget_dnd(mono)
 
     def resume(self, mono: float) -> None:
         """End the pause: a full interval from now."""
         self.pause_state = None
         self.timer.resume(mono)
+        self._forget_dnd(mono)
 
     def reconfigure(self, settings: Settings) -> None:
         """New settings from a reloaded config; counted time and the pause are kept.
@@ -262,8 +281,7 @@ class Planner:
         self.settings = settings
         self.timer.set_interval(settings.interval)
         if not settings.do_not_disturb:
-            self._dnd_reasons = ()
-            self._dnd_clear_at = None
+            self._forget_dnd(self._last.mono)
 
     # --- queries -------------------------------------------------------------------------
     def hold(self, mono: float) -> Hold | None:

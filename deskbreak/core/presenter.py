@@ -18,6 +18,7 @@ from deskbreak.core.model import Hold, Look
 
 if TYPE_CHECKING:  # the controller imports this module for its wording
     from deskbreak.core.controller import Snapshot
+    from deskbreak.core.planner import PlanStatus
 
 ICON_STEPS = 12  # the ring fills in twelfths: redrawn a dozen times an interval at most
 
@@ -52,13 +53,26 @@ def local_moment(moment: dt.datetime, now: dt.datetime) -> str:
     return moment.strftime("%a %d %b %H:%M")
 
 
+def until_work(off_until: dt.datetime | None) -> str:
+    """" until Mon 09:00" when working hours start again, else ""."""
+    return f" until {off_until.strftime('%a %H:%M')}" if off_until else ""
+
+
+def after_command(plan: PlanStatus) -> str:
+    """What a command's reply says comes next: the break, or why it is not counting."""
+    if plan.hold is Hold.AWAY:
+        return "next break a full interval after you are back"
+    if plan.hold is Hold.OFF_DUTY:
+        return "off duty" + until_work(plan.off_until)
+    return f"next break in {format_duration(plan.due_in or 0.0)}"
+
+
 # --- the tray --------------------------------------------------------------------------
 def headline(snap: Snapshot) -> str:
     """The first line of the tray menu (and the icon's tooltip)."""
     plan = snap.plan
     if plan.hold is Hold.OFF_DUTY:
-        return "Off until " + plan.off_until.strftime("%a %H:%M") if plan.off_until \
-            else "Off duty"
+        return ("Off" + until_work(plan.off_until)) if plan.off_until else "Off duty"
     if plan.hold is Hold.AWAY:
         return "Away: counts as a break"
     if plan.hold is Hold.DND:
@@ -96,6 +110,7 @@ class MenuView:
     can_skip: bool = True
     paused: bool = False
     context: str = "desk"
+    contexts: tuple[str, ...] = ("desk", "home", "travel")  # those with exercises left
 
 
 def menu_view(snap: Snapshot) -> MenuView:
@@ -108,6 +123,7 @@ def menu_view(snap: Snapshot) -> MenuView:
         can_skip=not blocked or snap.showing is not None,
         paused=hold is Hold.PAUSED,
         context=snap.context,
+        contexts=snap.contexts,
     )
 
 
@@ -127,8 +143,8 @@ class EdgeReport:
     notes: tuple[str, ...]
 
 
-_STATES = {Hold.PAUSED: "paused", Hold.OFF_DUTY: "off-duty", Hold.AWAY: "away",
-           Hold.DND: "held"}
+_REASONS = {Hold.PAUSED: "paused", Hold.OFF_DUTY: "off duty", Hold.AWAY: "away",
+            Hold.DND: "do not disturb"}
 
 
 def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
@@ -142,7 +158,7 @@ def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
             pause_kind, pause_until = "timed", _later(now, plan.pause_left)
         else:
             pause_kind = "until-resumed"
-    held = None if plan.hold is None else plan.hold.value + (
+    held = None if plan.hold is None else _REASONS[plan.hold] + (
         f" ({', '.join(plan.dnd_reasons)})" if plan.hold is Hold.DND else "")
     notes = list(edges.notes)
     if edges.config_error:
@@ -151,7 +167,7 @@ def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
     return {
         "running": True,
         "pid": edges.pid,
-        "state": _STATES.get(plan.hold, "running") if plan.hold else "running",
+        "state": plan.hold.value if plan.hold else "running",
         "held_because": held,
         "next_break_in": None if plan.due_in is None else round(plan.due_in, 3),
         "next_break_at": None if plan.due_in is None else _iso(_later(now, plan.due_in)),
@@ -185,6 +201,8 @@ def describe(event: ev.Event) -> str:
             return f"break shown ({how}): {event.exercise_id} [{event.context}]"
         case ev.BreakStarted():
             return f"break started: {event.exercise_id}"
+        case ev.BreakCompleted():
+            return f"break completed ({event.fraction:.0%}): {event.exercise_id}"
         case ev.BreakSnoozed():
             what = event.exercise_id or "the next break"
             return f"break snoozed for {format_duration(event.seconds)}: {what}"

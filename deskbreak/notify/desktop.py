@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Any
 
-from deskbreak.core.commands import Command, Skip, Snooze, Start
+from deskbreak.core.commands import Command, Done, Skip, Snooze, Start
 from deskbreak.notify.base import (
     INFO_S,
     SHOW_S,
+    STEPS_S,
     ActionHandler,
     BreakNotice,
     Notifier,
@@ -72,8 +74,10 @@ class DesktopNotifierBackend(Notifier):
             await linux_service_present()
         self._notifier = DesktopNotifier(app_name="deskbreak")
 
-    async def _send(self, title: str, message: str, timeout: int, buttons: bool,
-                    snoozable: bool = True) -> str:
+    async def _send(self, title: str, message: str, timeout: int,
+                    buttons: Sequence[tuple[str, Command]] = (),
+                    on_click: Command | None = None) -> str:
+        """Send one notification; each button (label, command) answers with its command."""
         from desktop_notifier import Button
 
         if self._notifier is None:
@@ -82,12 +86,10 @@ class DesktopNotifierBackend(Notifier):
         kwargs: dict[str, Any] = {}
         if buttons:
             kwargs["buttons"] = [
-                Button(title="Start", on_pressed=lambda: self._answer(Start())),
-                *([Button(title="Snooze", on_pressed=lambda: self._answer(Snooze()))]
-                  if snoozable else []),
-                Button(title="Skip", on_pressed=lambda: self._answer(Skip())),
-            ]
-            kwargs["on_clicked"] = lambda: self._answer(Start())
+                Button(title=label, on_pressed=lambda command=command: self._answer(command))
+                for label, command in buttons]
+        if on_click is not None:
+            kwargs["on_clicked"] = lambda: self._answer(on_click)
         ident = await self._notifier.send(
             title=title, message=message, timeout=timeout,
             on_dispatched=lambda: dispatched.append(True), **kwargs)
@@ -102,11 +104,20 @@ class DesktopNotifierBackend(Notifier):
 
     async def show(self, notice: BreakNotice) -> None:
         await self.withdraw()
-        self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons=True,
-                                       snoozable=notice.snoozable)
+        buttons = [("Start", Start()), ("Snooze", Snooze()), ("Skip", Skip())]
+        if not notice.snoozable:
+            del buttons[1]
+        self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons,
+                                       on_click=Start())
+
+    async def show_steps(self, notice: BreakNotice) -> None:
+        """The steps, with Done to say the stretch was done (history counts it)."""
+        await self.withdraw()
+        self._shown = await self._send(notice.title, notice.steps, STEPS_S,
+                                       [("Done", Done())])
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
-        await self._send(title, body, seconds, buttons=False)
+        await self._send(title, body, seconds)
 
     async def withdraw(self) -> None:
         if self._shown is not None and self._notifier is not None:

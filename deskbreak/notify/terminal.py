@@ -36,7 +36,7 @@ class TerminalNotifier(Notifier):
                     f"\n  (answer with: deskbreak {answers} | show {notice.exercise_id})")
 
     async def show_steps(self, notice: BreakNotice) -> None:
-        self._print(notice.steps)
+        self._print(notice.steps + "\n  (when it is done: deskbreak done)")
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
         indented = "\n".join("  " + line for line in body.splitlines())

@@ -42,7 +42,8 @@ def build_menu(view: Callable[[], MenuView], submit: Submit,
 
     def context_item(name: str) -> Any:
         return MenuItem(name.capitalize(), send(SetContext(name)),
-                        checked=lambda _item: view().context == name, radio=True)
+                        checked=lambda _item: view().context == name, radio=True,
+                        enabled=lambda _item: name in view().contexts)
 
     return Menu(
         MenuItem(lambda _item: view().headline, None, enabled=False),

@@ -142,6 +142,10 @@ def test_start_button_shows_the_steps(desktop: Desktop) -> None:
     steps = wait(lambda: [n for n in desktop.notifications() if n.summary == first.summary
                           and n.body.startswith("1. ")], bool, "the steps")
     assert name and "2. " in steps[0].body
+    assert [label for _, label in steps[0].actions if label] == ["Done"]
+    desktop.press_action("Done")
+    wait(lambda: log_of(desktop), lambda text: "break completed (100%)" in text,
+         "the completed break in the log")
 
 
 def test_command_line_controls_the_daemon(desktop: Desktop) -> None:

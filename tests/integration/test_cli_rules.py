@@ -71,7 +71,6 @@ def test_durations_out_of_range_are_one_line_errors(start_daemon: Start) -> None
         assert problem in one_line(result.stderr)
     assert daemon.status()["state"] == before["state"] == "running"
     assert daemon.cli("pause", "7d").stdout == "Paused for 7 d\n"
-    assert "T" in daemon.status()["paused_until"]  # a week ahead, and status still works
     assert re.search(r"\nPaused until: +\w{3} \d\d \w{3} \d\d:\d\d\n", daemon.cli("status").stdout)
 
 
