@@ -213,14 +213,15 @@ def _config_json(cfg: config.Config) -> dict[str, Any]:
     }
 
 
-def _duration_arg(text: str | None, bounds: tuple[float, float],
+def _duration_arg(text: str | None, bounds: tuple[float, float], *, what: str = "",
                   hint: str = "") -> float | None:
+    """Seconds for a duration on the command line, within ``bounds``; else one line."""
     if text is None:
         return None
     try:
         return check_range(parse_duration(text), *bounds, text)
     except DurationError as exc:
-        raise DeskbreakError(f"{exc}{hint}") from None
+        raise DeskbreakError(f"{what + ': ' if what else ''}{exc}{hint}") from None
 
 
 def control_command(args: argparse.Namespace) -> commands.Command:
@@ -231,7 +232,7 @@ def control_command(args: argparse.Namespace) -> commands.Command:
             if args.duration == "until-tomorrow":
                 return commands.Pause(until_tomorrow=True)
             hint = "; or until-tomorrow" if "tomorrow" in (args.duration or "") else ""
-            return commands.Pause(_duration_arg(args.duration, PAUSE_RANGE, hint))
+            return commands.Pause(_duration_arg(args.duration, PAUSE_RANGE, hint=hint))
         if name == "snooze":
             return commands.Snooze(_duration_arg(args.duration, SNOOZE_RANGE))
         if name == "context":
@@ -309,11 +310,7 @@ def _run_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """``run``'s options, which outlive reloads of the config file."""
     overrides: dict[str, Any] = {}
     if args.interval is not None:
-        try:
-            overrides["interval"] = check_range(parse_duration(args.interval),
-                                                *INTERVAL_RANGE, args.interval)
-        except DurationError as exc:
-            raise DeskbreakError(f"--interval: {exc}") from None
+        overrides["interval"] = _duration_arg(args.interval, INTERVAL_RANGE, what="--interval")
     if args.no_tray:
         overrides["tray"] = False
     if args.notifier:

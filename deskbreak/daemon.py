@@ -135,7 +135,7 @@ class Daemon:
             await self._carry_out(self.controller.observe(
                 Observation(now.mono, now.boot, now.wall, idle, dnd)))
         self.jobs.run_pending()
-        self._refresh_tray()
+        self._refresh_tray(now)
 
     async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run one step (or a shutdown task); a failure is logged, never raised."""
@@ -381,8 +381,8 @@ class Daemon:
         await self.tray.open(self.controller.snapshot(self._now()), cfg.snooze_choices,
                              cfg.pause_choices)
 
-    def _refresh_tray(self) -> None:
-        self.tray.refresh(self.controller.snapshot(self._now()))
+    def _refresh_tray(self, now: Observation | None = None) -> None:
+        self.tray.refresh(self.controller.snapshot(now or self._now()))
 
     # --- status and shutdown -----------------------------------------------------------
     def _edges(self) -> presenter.EdgeReport:

@@ -74,7 +74,9 @@ class WallJobs:
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
-        token = _current.set(self._wall)
+        """schedule asks the time once per job; one reading of the clock serves them all."""
+        moment = self._wall()
+        token = _current.set(lambda: moment)
         try:
             yield
         finally:

@@ -104,9 +104,8 @@ class DesktopNotifierBackend(Notifier):
 
     async def show(self, notice: BreakNotice) -> None:
         await self.withdraw()
-        buttons = [("Start", Start()), ("Snooze", Snooze()), ("Skip", Skip())]
-        if not notice.snoozable:
-            del buttons[1]
+        snooze = [("Snooze", Snooze())] if notice.snoozable else []
+        buttons = [("Start", Start()), *snooze, ("Skip", Skip())]
         self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons,
                                        on_click=Start())
 

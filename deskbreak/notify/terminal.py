@@ -30,14 +30,18 @@ class TerminalNotifier(Notifier):
             pass  # a closed terminal must not take the daemon down
 
     async def show(self, notice: BreakNotice) -> None:
-        stamp = time.strftime("%H:%M")
         answers = "snooze | skip" if notice.snoozable else "skip"
-        self._print(f"[{stamp}] {notice.title}\n  {notice.body.replace(chr(10), chr(10) + '  ')}"
-                    f"\n  (answer with: deskbreak {answers} | show {notice.exercise_id})")
+        self._print(_framed(notice.title, notice.body)
+                    + f"\n  (answer with: deskbreak {answers} | show {notice.exercise_id})")
 
     async def show_steps(self, notice: BreakNotice) -> None:
         self._print(notice.steps + "\n  (when it is done: deskbreak done)")
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
-        indented = "\n".join("  " + line for line in body.splitlines())
-        self._print(f"[{time.strftime('%H:%M')}] {title}\n{indented}")
+        self._print(_framed(title, body))
+
+
+def _framed(title: str, body: str) -> str:
+    """"[14:05] title" over the body, indented, as every message here reads."""
+    indented = "\n".join("  " + line for line in body.splitlines())
+    return f"[{time.strftime('%H:%M')}] {title}\n{indented}"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import re
 import signal
-import time
 from collections.abc import Callable
-from typing import Any
 
+from tests.e2e.test_daemon import wait
 from tests.integration.conftest import RunningDaemon
 
 Start = Callable[..., RunningDaemon]
@@ -18,16 +17,6 @@ def one_line(stderr: str) -> str:
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
     return lines[0]
-
-
-def wait_for(get: Callable[[], Any], ok: Callable[[Any], bool], what: str,
-             timeout: float = 15) -> Any:
-    deadline = time.monotonic() + timeout
-    while not ok(value := get()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout} s for {what}; last saw {value!r}")
-        time.sleep(0.1)
-    return value
 
 
 def test_snooze_and_skip_while_paused_are_refused_with_a_reason(start_daemon: Start) -> None:
@@ -52,7 +41,7 @@ def test_break_now_while_paused_shows_the_break_and_keeps_the_pause(start_daemon
     paused = daemon.status()
     result = daemon.cli("break-now")
     assert (result.returncode, result.stdout) == (0, "Break now (still paused)\n")
-    wait_for(daemon.output.read_text, lambda text: "Time to move: " in text,
+    wait(daemon.output.read_text, lambda text: "Time to move: " in text,
              "the break on the daemon's terminal")
     after = daemon.status()
     assert after["state"] == "paused" and after["paused_until"] == paused["paused_until"]
@@ -85,7 +74,7 @@ def test_context_from_the_command_line(start_daemon: Start) -> None:
 def test_an_edited_config_applies_by_itself(start_daemon: Start) -> None:
     daemon = start_daemon('interval = "3s"\n')  # wakes every 3 s: the edit is seen soon
     daemon.config.write_text('interval = "20m"\ncontext = "travel"\n')
-    after = wait_for(daemon.status, lambda s: s["interval"] == 1200, "the edit to apply")
+    after = wait(daemon.status, lambda s: s["interval"] == 1200, "the edit to apply")
     assert after["context"] == "travel" and after["config_error"] is None
     assert "settings reloaded from" in daemon.log()
 
@@ -98,7 +87,7 @@ def test_reload_and_sighup_apply_an_edit_at_once(start_daemon: Start) -> None:
     assert daemon.status()["interval"] == 2700
     daemon.config.write_text('interval = "50m"\n')
     os.kill(daemon.proc.pid, signal.SIGHUP)
-    wait_for(daemon.status, lambda s: s["interval"] == 3000, "SIGHUP to reload", 5)
+    wait(daemon.status, lambda s: s["interval"] == 3000, "SIGHUP to reload", 5)
 
 
 def test_a_broken_edit_keeps_the_last_good_settings(start_daemon: Start) -> None:
