@@ -25,7 +25,7 @@ from deskbreak.core.durations import DurationError, check_range, format_duration
 from deskbreak.core.model import INTERVAL_RANGE, PAUSE_RANGE, SNOOZE_RANGE
 from deskbreak.errors import DeskbreakError, NotRunningError
 
-CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "done",
+CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "start", "done",
                     "context", "reload", "quit")
 
 
@@ -89,11 +89,18 @@ def _parser() -> argparse.ArgumentParser:
                                                     "configured snooze)")
     sub.add_parser("skip", parents=[common], help="skip this break; a new interval starts")
     sub.add_parser("break-now", parents=[common], help="take a break now")
+    sub.add_parser("start", parents=[common], help="start the break on screen: show its steps")
     sub.add_parser("done", parents=[common], help="say the break you started was done")
     ctx = sub.add_parser("context", parents=[common], help="which exercises breaks offer")
     ctx.add_argument("context", choices=config.CONTEXTS)
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
+
+    from deskbreak.history import command as stats_command
+
+    stats = sub.add_parser("stats", parents=[common], help="your breaks per day, totals, "
+                           "streaks; export (--json, --csv) or draw them (--chart)")
+    stats_command.add_arguments(stats)
     return parser
 
 
@@ -369,6 +376,9 @@ def _main(argv: list[str]) -> int:
             return cmd_config(args, None)
         if args.command in CONTROL_COMMANDS:
             return cmd_control(args)
+        if args.command == "stats":
+            from deskbreak.history import command as stats_command
+            return stats_command.run(args, stats_command.Output())
         if args.command == "run":
             from deskbreak.run import run_daemon
             return run_daemon(args.config, _run_overrides(args), args.verbose)

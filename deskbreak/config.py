@@ -61,6 +61,8 @@ class Config:
     exclude_ids: tuple[str, ...] = ()
     exclude_positions: tuple[str, ...] = ()
     working_hours: WorkingHours = field(default_factory=WorkingHours)
+    history: bool = True
+    history_keep_days: int = 365
     source: Path | None = field(default=None, compare=False)
 
     def settings(self) -> Settings:
@@ -202,7 +204,23 @@ _EXCLUDE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "ids": ("exclude_ids", _strings(None)),
     "positions": ("exclude_positions", _strings(POSITIONS)),
 }
-_TABLES = ("exclude", "working_hours")
+_TABLES = ("exclude", "working_hours", "history")
+KEEP_DAYS_RANGE = (1, 36500)
+
+
+def _keep_days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number of days, got {_type_name(value)}")
+    low, high = KEEP_DAYS_RANGE
+    if not low <= value <= high:
+        raise ValueError(f"{value} is out of range: keep between {low} and {high} days")
+    return value
+
+
+_HISTORY: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "record": ("history", _bool),
+    "keep_days": ("history_keep_days", _keep_days),
+}
 
 
 def _read_text(path: Path) -> str:
@@ -261,6 +279,15 @@ def parse_config(path: Path, text: str) -> Config:
             values[name] = convert(value)
         except ValueError as exc:
             raise reader.fail("exclude", key, str(exc)) from None
+
+    for key, value in data.get("history", {}).items():
+        if key not in _HISTORY:
+            raise _unknown(reader, "history", key, list(_HISTORY))
+        name, convert = _HISTORY[key]
+        try:
+            values[name] = convert(value)
+        except ValueError as exc:
+            raise reader.fail("history", key, str(exc)) from None
 
     hours = data.get("working_hours")
     if hours is not None:

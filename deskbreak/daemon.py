@@ -42,9 +42,11 @@ from deskbreak.core.controller import (
     Withdraw,
 )
 from deskbreak.core.durations import format_duration
-from deskbreak.core.events import Event
+from deskbreak.core.events import DaemonStarted, DaemonStopped, Event
 from deskbreak.core.model import Observation
 from deskbreak.errors import DeskbreakError
+from deskbreak.history import store as history_store
+from deskbreak.history.recorder import Recorder
 from deskbreak.live_config import LiveConfig, Loaded
 from deskbreak.notify import BreakNotice, NotifierChain
 from deskbreak.ports import DndSources, IdleSource, Notifications, Subscriber
@@ -56,6 +58,7 @@ log = logging.getLogger("deskbreak")
 MAX_SLEEP_S = 60.0  # bounds how late a resume, a clock change or a config edit is noticed
 MIN_SLEEP_S = 0.05
 AFTER_FAILURE_S = 1.0  # a step that keeps failing must not spin
+WRITE_WAIT_S = 1.0  # how long a break waits for its record to reach a slow disk
 _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 
@@ -70,7 +73,8 @@ class Daemon:
     def __init__(self, loaded: Loaded, *, source: LiveConfig | None = None,
                  clocks: Clocks | None = None, notifier: Notifications | None = None,
                  idle: IdleSource | None = None, dnd: DndSources | None = None,
-                 state: storage.StateFile | None = None, runtime: Path | None = None) -> None:
+                 state: storage.StateFile | None = None, runtime: Path | None = None,
+                 history: Recorder | None = None) -> None:
         """Edges given here are used as they are (tests); missing ones are found in ``run``."""
         self.loaded = loaded
         self.source = source or LiveConfig()
@@ -88,7 +92,10 @@ class Daemon:
         self.config_error: str | None = None
         self.jobs = WallJobs(self.clocks.wall, self._poke)
         self.jobs.plan(cfg.working_hours)
-        self.subscribers: list[Subscriber] = [log_event, self.jobs]
+        self.history = history or Recorder(
+            self.state.path.parent / history_store.FILE_NAME, enabled=cfg.history,
+            keep_days=cfg.history_keep_days)
+        self.subscribers: list[Subscriber] = [log_event, self.jobs, self.history]
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -117,12 +124,15 @@ class Daemon:
             await self._open_tray()
             log.info("deskbreak running: a break every %s of activity, context %s",
                      format_duration(self.loaded.config.interval), self.controller.context)
+            now = self._now()
+            await self._carry_out(Result(events=[DaemonStarted(mono=now.mono, wall=now.wall)]))
             while not self._stop.is_set():
                 await self._guarded(self.step)
                 await self._sleep()
         finally:
             await self._guarded(control.close)
             await self._close_edges()
+            await self._guarded(self._finish_history)
             log.info("deskbreak stopped")
 
     async def step(self) -> None:
@@ -249,6 +259,8 @@ class Daemon:
         reply = None
         for event in result.events:
             self._publish(event)
+        if result.events:  # on disk before it is shown or told
+            await self.history.written(WRITE_WAIT_S)
         for effect in result.effects:
             match effect:
                 case ShowBreak(exercise_id=ident, snoozable=snoozable):
@@ -369,6 +381,7 @@ class Daemon:
         if new.tray != old.tray:
             await (self._open_tray() if new.tray else self.tray.close("tray disabled"))
         self.tray.set_choices(new.snooze_choices, new.pause_choices)
+        self.history.configure(enabled=new.history, keep_days=new.history_keep_days)
         if new.do_not_disturb and self.sensors.dnd is None and self._find_sensors:
             await self.sensors.find(idle=False, dnd=True)
 
@@ -386,7 +399,8 @@ class Daemon:
 
     # --- status and shutdown -----------------------------------------------------------
     def _edges(self) -> presenter.EdgeReport:
-        notes = [*self.notifier.notes, *self.tray.notes, *self.sensors.notes]
+        notes = [*self.notifier.notes, *self.tray.notes, *self.sensors.notes,
+                 *self.history.notes()]
         if self.tray.failed is not None:
             notes.append(f"tray stopped: {self.tray.failed}")
         source = self.loaded.config.source
@@ -394,7 +408,17 @@ class Daemon:
             pid=os.getpid(), notifier=self.notifier.name, tray=self.tray.backend,
             tray_menu=self.tray.has_menu, idle=self.sensors.idle_name,
             dnd=self.sensors.dnd_names, config=str(source) if source else None,
-            config_error=self.config_error, notes=tuple(notes))
+            config_error=self.config_error, notes=tuple(notes),
+            history=str(self.history.path) if self.history.enabled else None)
+
+    async def _finish_history(self) -> None:
+        """The sitting span in flight and the stop go to the history; then it is closed."""
+        now = self._now()
+        finish = self.controller.finish(now)
+        finish.events.append(DaemonStopped(mono=now.mono, wall=now.wall))
+        for event in finish.events:
+            self._publish(event)
+        await asyncio.to_thread(self.history.close)
 
     async def _close_edges(self) -> None:
         async def each(close: Callable[[], Awaitable[None]]) -> None:

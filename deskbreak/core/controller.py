@@ -215,15 +215,14 @@ class Controller:
             return Result(refused="no break is showing: nothing to start")
         ident, self._showing = self._showing, None
         self._started = ident
-        return Result("Started", events=[BreakStarted(mono=now.mono, wall=now.wall,
-                                                      exercise_id=ident)],
-                      effects=[ShowSteps(ident)])
+        return Result("Started", events=[*self.planner.cut_sitting(now), BreakStarted(
+            mono=now.mono, wall=now.wall, exercise_id=ident)], effects=[ShowSteps(ident)])
 
     def _done(self, now: Observation) -> Result:
         if self._started is None:
             return Result(refused="no break was started: nothing to mark done")
         ident, self._started = self._started, None
-        return Result("Done: well moved", events=[BreakCompleted(
+        return Result("Done: well moved", events=[*self.planner.cut_sitting(now), BreakCompleted(
             mono=now.mono, wall=now.wall, exercise_id=ident, fraction=1.0)])
 
     def _refusal(self, now: Observation, verb: str) -> str | None:
@@ -293,6 +292,7 @@ class Controller:
             state = PauseState()
             result.message = "Paused until resumed"
         self.planner.pause(now.mono, state)
+        result.events.extend(self.planner.cut_sitting(now))
         result.events.append(Paused(mono=now.mono, wall=now.wall, seconds=command.seconds,
                                     until=state.until_wall))
         return result
@@ -301,6 +301,7 @@ class Controller:
         if self.planner.pause_state is None:
             return Result(refused="not paused: nothing to resume")
         self.planner.resume(now.mono)
+        self.planner.cut_sitting(now)  # sitting counts again from now
         return Result(f"Resumed: {self._next_break(now)}",
                       events=[Resumed(mono=now.mono, wall=now.wall, by="you")])
 
@@ -313,6 +314,10 @@ class Controller:
             result.save = True
             result.events.append(ContextChanged(mono=now.mono, wall=now.wall, context=context))
         return result
+
+    def finish(self, now: Observation) -> Result:
+        """The daemon stops: report the sitting span in flight, so history keeps it."""
+        return Result(events=self.planner.cut_sitting(now, reopen=False))
 
     # --- settings --------------------------------------------------------------------------
     def reconfigure(self, settings: Settings, eligible: Mapping[str, Sequence[str]],

@@ -66,6 +66,19 @@ class NaturalBreak(Event):
 
 # --- the user's state ------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
+class Sat(Event):
+    """The user sat at the desk, counted, for ``seconds`` ending at ``wall``.
+
+    "Counted" means on duty, not paused, not away, the machine awake: the time the break
+    interval measures. Spans are cut at every pause, absence, sleep, change of duty and
+    break taken, and every ten minutes or so besides, so a ``kill -9`` loses at most the
+    span in flight; history adds them up into active time and the longest stretch.
+    """
+
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class WentAway(Event):
     idle: float  # seconds of no input when it was seen
 
@@ -109,6 +122,16 @@ class BreakReleased(Event):
 
 
 # --- the machine -----------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class DaemonStarted(Event):
+    """deskbreak began watching: a stretch without a break is counted within one run."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DaemonStopped(Event):
+    pass
+
+
 @dataclass(frozen=True, kw_only=True)
 class Suspended(Event):
     seconds: float

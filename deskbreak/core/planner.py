@@ -24,6 +24,7 @@ from deskbreak.core.events import (
     Event,
     NaturalBreak,
     Resumed,
+    Sat,
     Suspended,
     WentAway,
 )
@@ -36,6 +37,7 @@ MIN_IDLE_RECHECK_S = 5.0
 DND_RECHECK_S = 15.0
 DND_GRACE_S = 10.0  # a short moment after fullscreen ends, so the break is not in the way
 JUMP_TOLERANCE_S = 2.0
+SIT_SPAN_S = 600.0  # sitting time is reported in spans of about this length, at most
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Planner:
         self._dnd_reasons: tuple[str, ...] = ()
         self._dnd_clear_at: float | None = None  # a held break may fire from here on
         self._dnd_next = first.mono
+        self._sat_from: float | None = first.mono if self._counting() else None
 
     # --- what to measure ---------------------------------------------------------------
     def _due(self, mono: float) -> bool:
@@ -156,6 +159,7 @@ class Planner:
             by = "end of pause" if self.pause_state.until_boot is not None else "new day"
             self.resume(obs.mono)
             out.events.append(Resumed(mono=obs.mono, wall=obs.wall, by=by))
+        self._track_sitting(obs, out.events)
         if self._due(obs.mono) and self.hold(obs.mono) is None:
             if self._dnd_clear_at is not None and obs.mono < self._dnd_clear_at:
                 return out
@@ -174,6 +178,8 @@ class Planner:
             elif slept >= self.settings.idle_threshold:
                 # Away long enough: a natural break. No burst, no stale notification,
                 # and a full interval from now.
+                self._close_sitting(obs.mono, obs.wall - dt.timedelta(seconds=slept),
+                                    out.events)
                 out.events.append(NaturalBreak(mono=obs.mono, wall=obs.wall, cause="suspend",
                                                seconds=slept))
                 self._natural_break(obs.mono, out)
@@ -215,6 +221,8 @@ class Planner:
         idle = max(sample.idle, threshold) if sample.locked else sample.idle
         if idle >= threshold:
             if self._away_since is None:
+                self._close_sitting(obs.mono - idle, obs.wall - dt.timedelta(seconds=idle),
+                                    out.events)
                 self._away_since = obs.mono - idle
                 out.events.append(WentAway(mono=obs.mono, wall=obs.wall, idle=idle))
                 out.withdraw = True
@@ -229,6 +237,8 @@ class Planner:
                                            seconds=away))
             self._away_since, self._away_slept = None, 0.0
             self._natural_break(returned, out)
+            if self._counting():
+                self._sat_from = returned
         # The soonest the user could cross the threshold; no need to ask before then.
         self._next_idle = obs.mono + max(MIN_IDLE_RECHECK_S, threshold - idle)
 
@@ -246,6 +256,35 @@ class Planner:
             self._dnd_reasons = ()
             self._dnd_clear_at = obs.mono + DND_GRACE_S
             self._dnd_next = self._dnd_clear_at
+
+    # --- sitting time ---------------------------------------------------------------------
+    def _counting(self) -> bool:
+        """The user sits and the interval counts: on duty, not paused, not away."""
+        return self.pause_state is None and self._on_duty and self._away_since is None
+
+    def _close_sitting(self, mono: float, wall: dt.datetime, events: list[Event]) -> None:
+        start, self._sat_from = self._sat_from, None
+        if start is not None and mono > start:
+            events.append(Sat(mono=mono, wall=wall, seconds=mono - start))
+
+    def _track_sitting(self, obs: Observation, events: list[Event]) -> None:
+        """Open, cut or close the sitting span to match the state after ``obs``."""
+        if not self._counting():
+            self._close_sitting(obs.mono, obs.wall, events)
+        elif self._sat_from is None:
+            self._sat_from = obs.mono
+        elif obs.mono - self._sat_from >= SIT_SPAN_S:
+            self._close_sitting(obs.mono, obs.wall, events)
+            self._sat_from = obs.mono
+
+    def cut_sitting(self, now: Observation, *, reopen: bool = True) -> list[Event]:
+        """Report the sitting span up to ``now``; the controller calls it when a command
+        changes what counts (a pause, a resume), a break is taken, and at shutdown."""
+        events: list[Event] = []
+        self._close_sitting(now.mono, now.wall, events)
+        if reopen:
+            self._track_sitting(now, events)
+        return events
 
     # --- what the user did (the controller calls these) ----------------------------------
     def shown(self, mono: float) -> None:

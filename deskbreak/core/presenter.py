@@ -141,6 +141,7 @@ class EdgeReport:
     config: str | None  # the config file in use; None: built-in defaults
     config_error: str | None  # the last edit that could not be applied
     notes: tuple[str, ...]
+    history: str | None = None  # the history file being recorded to; None: not recording
 
 
 _REASONS = {Hold.PAUSED: "paused", Hold.OFF_DUTY: "off duty", Hold.AWAY: "away",
@@ -186,6 +187,7 @@ def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
         "tray_menu": edges.tray_menu,
         "config": edges.config,
         "config_error": edges.config_error,
+        "history": edges.history,
         "last_break": None if snap.last_shown is None else
         {"id": snap.last_shown[0], "at": _iso(snap.last_shown[1].replace(tzinfo=None))},
         "notes": notes,
@@ -234,6 +236,12 @@ def describe(event: ev.Event) -> str:
             return f"break released: {', '.join(event.reasons)} ended"
         case ev.Suspended():
             return f"machine slept for {format_duration(event.seconds)}"
+        case ev.Sat():
+            return f"sat for {format_duration(event.seconds)}"
+        case ev.DaemonStarted():
+            return "history: deskbreak started"
+        case ev.DaemonStopped():
+            return "history: deskbreak stopped"
         case ev.ClockJumped():
             return f"wall clock moved by {event.seconds:+.0f} s; re-planning wall-clock jobs"
     return type(event).__name__
