@@ -21,6 +21,7 @@ import errno
 import logging
 import math
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from deskbreak.core.commands import Command, Status
 from deskbreak.core.controller import (
     Controller,
     OpenSettingsFile,
+    OpenStatistics,
     ReloadSettings,
     Result,
     ShowBreak,
@@ -273,6 +275,10 @@ class Daemon:
                     reply, opened = self._open_settings()
                     if not opened:
                         raise Refused(reply)
+                case OpenStatistics():
+                    problem = self._open_statistics()
+                    if problem:
+                        raise Refused(problem)
                 case Stop():
                     self.request_stop()
         if result.save:
@@ -313,6 +319,17 @@ class Daemon:
         if not ok:
             log.warning(message)
         return message, ok
+
+    def _open_statistics(self) -> str | None:
+        """Draw and open the chart in a process of its own: matplotlib never loads here."""
+        from deskbreak.opener import run_detached
+
+        picture = (self.runtime or paths.runtime_dir()) / "statistics.png"
+        problem = run_detached([sys.executable, "-m", "deskbreak", "stats", "--chart",
+                                str(picture), "--open"], "drawing the statistics")
+        if problem:
+            log.warning(problem)
+        return problem
 
     # --- settings --------------------------------------------------------------------
     def _notice_edits(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -27,6 +28,29 @@ def open_file(path: Path) -> str | None:
         threading.Thread(target=child.wait, name="opener-reaper", daemon=True).start()
     except OSError as exc:
         return f"cannot open {path}: {exc}"
+    return None
+
+
+def run_detached(argv: list[str], what: str) -> str | None:
+    """Start a short-lived helper process; its failure, if any, is logged when it exits.
+
+    Returns a problem when it cannot even start.
+    """
+    log = logging.getLogger("deskbreak")
+    try:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return f"{what} failed: {exc.strerror or exc}"
+
+    def reap() -> None:
+        _, err = child.communicate()
+        if child.returncode:
+            message = err.decode("utf-8", "replace").strip().splitlines()
+            log.warning("%s failed: %s", what, message[-1] if message else
+                        f"exit status {child.returncode}")
+
+    threading.Thread(target=reap, name="helper-reaper", daemon=True).start()
     return None
 
 

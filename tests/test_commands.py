@@ -15,7 +15,7 @@ from deskbreak.core.model import PAUSE_RANGE, SNOOZE_RANGE
     c.Status(), c.Next(), c.BreakNow(), c.Start(), c.Done(), c.Snooze(), c.Snooze(600.0),
     c.Skip(),
     c.Pause(), c.Pause(1800.0), c.Pause(until_tomorrow=True), c.Resume(),
-    c.SetContext("travel"), c.OpenSettings(), c.Reload(), c.Quit(),
+    c.SetContext("travel"), c.OpenSettings(), c.ShowStatistics(), c.Reload(), c.Quit(),
 ])
 def test_every_command_survives_the_wire(command: c.Command) -> None:
     assert c.decode(*c.encode(command)) == command
@@ -23,7 +23,8 @@ def test_every_command_survives_the_wire(command: c.Command) -> None:
 
 def test_the_wire_names_are_the_command_line_words() -> None:
     assert set(c.COMMANDS) == {"status", "next", "break-now", "start", "done", "snooze",
-                               "skip", "pause", "resume", "context", "open-settings", "reload",
+                               "skip", "pause", "resume", "context", "open-settings",
+                               "statistics", "reload",
                                "quit"}
     assert c.encode(c.Pause(until_tomorrow=True)) == ("pause", {"until_tomorrow": True})
     assert c.encode(c.Snooze()) == ("snooze", {})

@@ -349,3 +349,47 @@ def test_confirmations_give_the_exact_duration() -> None:
     world = World()
     control = controller(world)
     assert control.apply(c.Pause(90.0), world.at()).message == "Paused for 1 min 30 s"
+
+
+# --- sitting time, for history --------------------------------------------------------------
+def sat(results: list[Result]) -> float:
+    return sum(e.seconds for r in results for e in r.events if isinstance(e, ev.Sat))
+
+
+def typing(world: World, control: Controller, seconds: float) -> list[Result]:
+    """Time passes with input every second."""
+    return [r for _ in range(int(seconds)) for r in world.pass_time(control, 1, idle=-1.0)]
+
+
+def test_sitting_is_reported_up_to_a_pause_and_counts_again_from_the_resume() -> None:
+    world = World()
+    control = controller(world)
+    results = typing(world, control, 7 * MIN)
+    results.append(control.apply(c.Pause(), world.at()))
+    assert sat(results) == 7 * MIN  # the whole span, reported when the pause began
+    paused = typing(world, control, 20 * MIN)
+    assert sat(paused) == 0.0  # a pause is not sitting
+    control.apply(c.Resume(), world.at())
+    later = typing(world, control, 3 * MIN)
+    assert sat([*later, control.finish(world.at())]) == 3 * MIN
+
+
+def test_a_started_break_ends_the_sitting_span_before_it() -> None:
+    world = World()
+    control, _ = shown_break(world)
+    world.pass_time(control, MIN)  # reading the notification
+    result = control.apply(c.Start(), world.at())
+    assert [type(e) for e in result.events] == [ev.Sat, ev.BreakStarted]
+    assert result.events[0].seconds == MIN  # type: ignore[attr-defined]
+
+
+def test_going_away_ends_the_span_where_the_input_stopped() -> None:
+    """18 minutes of typing, then gone: 18 minutes sat, not the 5 it took to notice."""
+    world = World()
+    control = controller(world, Settings(interval=30 * MIN, idle_threshold=5 * MIN))
+    results = typing(world, control, 18 * MIN)
+    assert max(e.seconds for r in results for e in r.events if isinstance(e, ev.Sat)) \
+        == 10 * MIN  # a span reported every ten minutes
+    results += world.pass_time(control, 10 * MIN, idle=0.0)  # no input from here
+    assert any(isinstance(e, ev.WentAway) for r in results for e in r.events)
+    assert sat(results) == 18 * MIN

@@ -22,6 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from deskbreak.catalogue import load_catalogue
 from deskbreak.clocks import Clocks
 from deskbreak.config import Config, WorkingHours
@@ -235,3 +237,22 @@ def test_without_any_sensor_the_daemon_still_wakes_about_once_a_minute() -> None
     _, _, steps = simulate(day, hours=9, sensors=False)
     assert steps <= 9 * 60 * 1.1
     assert len(day.shown) == 17  # 09:25 to 17:25: all time from 08:55 counted as work
+
+
+def test_the_day_in_history_adds_up_to_the_time_really_sat() -> None:
+    """Sitting spans from the planner, through the history records, into statistics: the
+    day minus the 45-minute lunch and the 42 minutes asleep. The longest stretch is the
+    afternoon, from waking at 14:50 to the end, less the 2-minute nap at 15:00."""
+    from deskbreak.core.history import record_of
+    from deskbreak.core.stats import tally
+
+    day = the_day()
+    daemon, seen, _ = simulate(day, hours=9)
+    events = [e for _, e in seen] + daemon.controller.finish(daemon._now()).events
+    spans = [e.seconds for e in events if isinstance(e, ev.Sat)]
+    assert max(spans) <= 11 * M  # cut about every ten minutes: a kill -9 loses little
+    (counted,) = tally(record_of(e) for e in events).days.values()
+    assert counted.active_seconds == pytest.approx(day.elapsed - (45 + 42) * M)
+    # A suspend is seen at the first wake-up after it: up to a minute lands on either side.
+    assert counted.longest_stretch == pytest.approx(day.elapsed - at("14:50") - 2 * M, abs=M)
+    assert counted.natural == 2

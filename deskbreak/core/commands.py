@@ -136,6 +136,13 @@ class OpenSettings(Command):
 
 
 @dataclass(frozen=True)
+class ShowStatistics(Command):
+    """The tray's "Statistics": draw the history and open the picture."""
+
+    name: ClassVar[str] = "statistics"
+
+
+@dataclass(frozen=True)
 class Reload(Command):
     """Read the config file again now (also on SIGHUP, and by itself when it changes)."""
 
@@ -149,7 +156,7 @@ class Quit(Command):
 
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls for cls in (Status, Next, BreakNow, Start, Done, Snooze, Skip, Pause,
-                              Resume, SetContext, OpenSettings, Reload, Quit)
+                              Resume, SetContext, OpenSettings, ShowStatistics, Reload, Quit)
 }
 
 

@@ -28,6 +28,7 @@ from deskbreak.core.commands import (
     Reload,
     Resume,
     SetContext,
+    ShowStatistics,
     Skip,
     Snooze,
     Start,
@@ -79,6 +80,11 @@ class OpenSettingsFile:
 
 
 @dataclass(frozen=True)
+class OpenStatistics:
+    """Draw the history in a short-lived process and open the picture."""
+
+
+@dataclass(frozen=True)
 class ReloadSettings:
     pass
 
@@ -88,7 +94,8 @@ class Stop:
     pass
 
 
-Effect = ShowBreak | ShowSteps | Withdraw | OpenSettingsFile | ReloadSettings | Stop
+Effect = ShowBreak | ShowSteps | Withdraw | OpenSettingsFile | OpenStatistics | ReloadSettings \
+    | Stop
 
 
 @dataclass
@@ -188,6 +195,8 @@ class Controller:
                 return self._set_context(now, command.context)
             case OpenSettings():
                 return Result("Opening the settings file", effects=[OpenSettingsFile()])
+            case ShowStatistics():
+                return Result("Drawing your statistics", effects=[OpenStatistics()])
             case Reload():
                 return Result("Reloading the settings", effects=[ReloadSettings()])
             case Quit():

@@ -108,6 +108,7 @@ class Planner:
         self._dnd_clear_at: float | None = None  # a held break may fire from here on
         self._dnd_next = first.mono
         self._sat_from: float | None = first.mono if self._counting() else None
+        self._last_input: float | None = None  # mono of the last input seen; None: no source
 
     # --- what to measure ---------------------------------------------------------------
     def _due(self, mono: float) -> bool:
@@ -115,8 +116,9 @@ class Planner:
 
     def needs(self, mono: float) -> Needs:
         due = self._due(mono) and self._on_duty
+        cut = self._sat_from is not None and mono - self._sat_from >= SIT_SPAN_S
         return Needs(
-            idle=mono >= self._next_idle or due,
+            idle=mono >= self._next_idle or due or cut,
             dnd=self.settings.do_not_disturb and due and self._away_since is None
             and mono >= self._dnd_next,
         )
@@ -219,6 +221,7 @@ class Planner:
     def _idle(self, obs: Observation, sample: IdleSample, out: Outcome) -> None:
         threshold = self.settings.idle_threshold
         idle = max(sample.idle, threshold) if sample.locked else sample.idle
+        self._last_input = obs.mono - idle
         if idle >= threshold:
             if self._away_since is None:
                 self._close_sitting(obs.mono - idle, obs.wall - dt.timedelta(seconds=idle),
@@ -273,9 +276,14 @@ class Planner:
             self._close_sitting(obs.mono, obs.wall, events)
         elif self._sat_from is None:
             self._sat_from = obs.mono
-        elif obs.mono - self._sat_from >= SIT_SPAN_S:
-            self._close_sitting(obs.mono, obs.wall, events)
-            self._sat_from = obs.mono
+        else:
+            # Cut at the last input seen, never later: the user may have left since, and
+            # an absence found later ends the span where the input stopped.
+            cut = obs.mono if self._last_input is None else \
+                max(self._sat_from, min(obs.mono, self._last_input))
+            if cut - self._sat_from >= SIT_SPAN_S:
+                self._close_sitting(cut, obs.wall - dt.timedelta(seconds=obs.mono - cut), events)
+                self._sat_from = cut
 
     def cut_sitting(self, now: Observation, *, reopen: bool = True) -> list[Event]:
         """Report the sitting span up to ``now``; the controller calls it when a command

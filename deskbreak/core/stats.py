@@ -149,7 +149,8 @@ class _Tally:
                 self.day(date).active_seconds += part
             date += DAY
         self.stretch += seconds
-        self.stretch_day = end.date()
+        if seconds > 0:  # a span ending at 00:00 ended on the day before
+            self.stretch_day = (end - dt.timedelta(microseconds=1)).date()
 
     def _shown(self, record: Record, today: Day) -> None:
         if record.exercise is not None:

@@ -23,7 +23,7 @@ import os
 import secrets
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from deskbreak.core.durations import format_duration
 from deskbreak.core.stats import Day, Report
@@ -90,7 +90,7 @@ _RC = {
 
 
 @contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[object]:
+def _replacing(path: Path) -> Iterator[BinaryIO]:
     """A binary stream to a temporary file beside ``path``, renamed over it on success.
 
     The temporary file is created with mode 0666 so the umask decides, as it would for
@@ -126,22 +126,26 @@ def _figure(report: Report, today: dt.date) -> Figure:
 
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
-    figure.text(0.04, 0.955, title(report), fontsize=17, fontweight="bold", va="top")
+    figure.text(0.04, 0.935, title(report), fontsize=17, fontweight="bold",
+                va="baseline")
     recorded = _recorded_days(report)
     if not recorded:
-        figure.text(0.04, 0.895, "Nothing recorded yet.", fontsize=11.5, color=MUTED,
-                    va="top")
+        figure.text(0.04, 0.885, f"{_range_name(report, today)}: nothing recorded",
+                    fontsize=11.5, color=MUTED, va="baseline")
         figure.text(0.5, 0.5, "No breaks recorded yet", fontsize=26, color=MUTED,
                     ha="center", va="center")
         figure.text(0.5, 0.43, "deskbreak counts breaks due and done while it runs; "
                     "draw the chart again after a day at the desk.", fontsize=12,
                     color=MUTED, ha="center", va="center")
         return figure
-    figure.text(0.04, 0.895, summary(report, today), fontsize=11.5, color=MUTED, va="top")
+    figure.text(0.04, 0.885, summary(report, today), fontsize=11.5, color=MUTED,
+                va="baseline")
+    figure.text(0.975, 0.935, streaks(report), fontsize=11.5, color=MUTED, ha="right",
+                va="baseline")
     bars = figure.add_axes((0.06, 0.47, 0.915, 0.33))
     _bars(bars, report.days)
     heat = figure.add_axes((0.06, 0.10, 0.915, 0.22))
-    _heatmap(heat, figure, report, recorded, today)
+    _heatmap(heat, recorded, today)
     return figure
 
 
@@ -167,7 +171,11 @@ def summary(report: Report, today: dt.date) -> str:
     else:
         parts.append("no breaks due")
     if total.active_seconds >= 1:
-        parts.append(f"{format_duration(total.active_seconds)} sitting")
+        sitting = f"{format_duration(total.active_seconds)} sitting"
+        active = sum(1 for day in report.days if day.active_seconds >= 1)
+        if active > 1:
+            sitting += f" ({format_duration(total.active_seconds / active)} a day)"
+        parts.append(sitting)
     if total.longest_stretch >= 1:
         parts.append(f"longest stretch {format_duration(total.longest_stretch)}")
     return f"{_range_name(report, today)}: {', '.join(parts)}"
@@ -208,10 +216,14 @@ def _bars(ax: Axes, days: Sequence[Day]) -> None:
     xs = list(range(count))
     due = [day.due for day in days]
     done = [day.done for day in days]
-    long = count > 62
-    wide, narrow = (1.0, 1.0) if long else (0.8, 0.56)
     if count == 1:
         wide, narrow = 0.5, 0.35
+    elif count <= 62:  # done inside due
+        wide, narrow = 0.8, 0.56
+    elif count <= 120:  # done over due: too narrow to nest
+        wide = narrow = 0.8
+    else:  # a bar a pixel or two wide: gaps would only flicker
+        wide = narrow = 1.0
     pad = max(0.0, (7 - count) / 2)  # a short range keeps the bar widths of a week
     ax.set_xlim(-0.5 - pad, count - 0.5 + pad)
     top = max([*due, *done, 1])
@@ -306,8 +318,7 @@ def _level(done: int, classes: Sequence[tuple[int, int]]) -> int:
     return len(classes) - 1
 
 
-def _heatmap(ax: Axes, figure: Figure, report: Report, recorded: dict[dt.date, Day],
-             today: dt.date) -> None:
+def _heatmap(ax: Axes, recorded: dict[dt.date, Day], today: dt.date) -> None:
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Patch, Rectangle
 
@@ -326,7 +337,7 @@ def _heatmap(ax: Axes, figure: Figure, report: Report, recorded: dict[dt.date, D
             day = recorded.get(date)
             colours.append(NOTHING if day is None else LEVELS[_level(day.done, classes)])
             cells.append(Rectangle((column - size / 2, row - size / 2), size, size))
-    ax.add_collection(PatchCollection(cells, facecolors=colours, edgecolors="#00000012",
+    ax.add_collection(PatchCollection(cells, facecolors=colours, edgecolors="#00000024",
                                       linewidths=0.5))
     column, row = weeks - 1, today.weekday()
     ax.add_patch(Rectangle((column - size / 2, row - size / 2), size, size, fill=False,
@@ -346,13 +357,11 @@ def _heatmap(ax: Axes, figure: Figure, report: Report, recorded: dict[dt.date, D
     name = "year" if weeks >= 52 else f"{weeks} weeks"
     ax.set_title(f"Breaks done per day, the last {name}", loc="left", fontsize=12,
                  fontweight="bold", pad=22)
-    ax.text(1.0, 1.0, _streaks(report), transform=ax.transAxes, fontsize=10, color=MUTED,
-            ha="right", va="bottom")
-    handles = [Patch(facecolor=NOTHING, edgecolor="#00000012", label="nothing recorded")]
+    handles = [Patch(facecolor=NOTHING, edgecolor="#00000024", label="nothing recorded")]
     for (low, high), colour in zip(classes, LEVELS, strict=True):
         last = (low, high) == classes[-1] and len(classes) > 1 and high > low
         text = f"{low}+" if last else str(low) if low == high else f"{low}–{high}"
-        handles.append(Patch(facecolor=colour, edgecolor="#00000012", label=text))
+        handles.append(Patch(facecolor=colour, edgecolor="#00000024", label=text))
     ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, -0.02),
               ncol=len(handles), frameon=False, fontsize=9, handlelength=1.0,
               handleheight=1.0, columnspacing=1.0, handletextpad=0.4, borderaxespad=0.0,
@@ -375,9 +384,11 @@ def _month_labels(start: dt.date, weeks: int) -> list[tuple[int, str]]:
              else MONTHS[d.month - 1]) for n, (column, d) in enumerate(found)]
 
 
-def _streaks(report: Report) -> str:
+def streaks(report: Report) -> str:
+    """Days in a row with a break completed: "Streak 4 days, best 12 days"."""
+
     def days(n: int) -> str:
         return f"{n} day" if n == 1 else f"{n} days"
 
-    return (f"current streak {days(report.current_streak)}, "
+    return (f"Streak {days(report.current_streak)}, "
             f"best {days(report.best_streak)}")

@@ -20,6 +20,7 @@ from deskbreak.core.commands import (
     Quit,
     Resume,
     SetContext,
+    ShowStatistics,
     Skip,
     Snooze,
 )
@@ -60,6 +61,7 @@ def build_menu(view: Callable[[], MenuView], submit: Submit,
         MenuItem("Resume", send(Resume()), enabled=lambda _item: view().paused),
         MenuItem("Context", Menu(*[context_item(c) for c in CONTEXTS])),
         Menu.SEPARATOR,
+        MenuItem("Statistics", send(ShowStatistics())),
         MenuItem("Open settings", send(OpenSettings())),
         MenuItem("Quit", send(Quit())),
     )
