@@ -308,6 +308,7 @@ def status_text(status: dict[str, Any]) -> str:
     rows.append(["Settings:", str(status.get("config") or "built-in defaults")])
     rows.append(["Notifier:", str(status.get("notifier"))])
     rows.append(["Tray:", str(status.get("tray"))])
+    rows.append(["History:", str(status.get("history") or "off ([history] record = false)")])
     for note in status.get("notes", []):
         rows.append(["Note:", str(note)])
     return render.table(rows)

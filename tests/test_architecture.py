@@ -31,3 +31,18 @@ def test_the_core_imports_nothing_outside_itself_and_the_standard_library(module
                if not name.startswith("deskbreak.core")
                and name.split(".")[0] not in sys.stdlib_module_names}
     assert outside == set()
+
+
+def test_the_daemon_never_loads_the_plotting_library() -> None:
+    """The chart is drawn by ``deskbreak stats`` in its own process; matplotlib (and
+    numpy) would cost the always-running daemon tens of MiB."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, deskbreak.run, deskbreak.daemon, deskbreak.history.recorder, "
+             "deskbreak.history.command; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('matplotlib', 'numpy')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    assert out.strip() == "[]"
