@@ -69,7 +69,12 @@ def run(args: argparse.Namespace, out: Output) -> int:
     path = history_file()
     today = dt.date.today()
     first, last = stats.date_range(today, days=args.days, week=args.week, month=args.month)
-    result = stats.report(store.load(path), first, last, today)
+    try:
+        records = store.load(path)
+    except store.Damaged as exc:
+        raise store.HistoryError(f"{exc}; `deskbreak run` sets it aside and starts a new "
+                                 "one") from None
+    result = stats.report(records, first, last, today)
     if args.json:
         out.json(report.to_json(result, first, last, str(path)))
     if args.csv:
@@ -127,13 +132,17 @@ def _forget(args: argparse.Namespace, out: Output) -> int:
     if args.json or args.csv or args.chart or args.days or args.week or args.month:
         raise DeskbreakError("--forget goes alone (with --yes at most)")
     path = history_file()
-    records = store.load(path) if path.exists() else []
+    try:
+        records, damaged = store.load(path), False
+    except store.Damaged:
+        records, damaged = [], True
     asides = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
-    if not records and not asides:
+    if not records and not asides and not damaged:
         out.text("There is no history to delete.")
         return 0
     since = f" since {records[0].local:%a %d %b %Y}" if records else ""
-    what = f"all {len(records)} records of your break history{since}"
+    what = f"all {len(records)} records of your break history{since}" if not damaged else \
+        f"the damaged history file {path}"
     if asides:
         what += f" and {len(asides)} damaged copies set aside"
     if not args.yes:

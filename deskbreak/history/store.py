@@ -149,6 +149,8 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
             if check != "ok":
                 raise Damaged(f"{path} is damaged: {check}")
             _migrate(conn, version)
+        elif version == 0:  # created, never written: a daemon stopped at its first breath
+            raise FileNotFoundError(path)
         elif version < VERSION:
             raise HistoryError(f"{path} is from an older deskbreak; start the daemon once "
                                "to bring it up to date")
