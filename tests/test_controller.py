@@ -393,3 +393,21 @@ def test_going_away_ends_the_span_where_the_input_stopped() -> None:
     results += world.pass_time(control, 10 * MIN, idle=0.0)  # no input from here
     assert any(isinstance(e, ev.WentAway) for r in results for e in r.events)
     assert sat(results) == 18 * MIN
+
+
+def test_a_snoozed_break_comes_back_with_the_same_exercise() -> None:
+    world = World()
+    control, first = shown_break(world)
+    control.apply(c.Snooze(5 * MIN), world.at())
+    back = [e for e in events(world.pass_time(control, 5 * MIN)) if isinstance(e, ev.BreakShown)]
+    assert [e.exercise_id for e in back] == [first]
+    later = [e for e in events(world.pass_time(control, 30 * MIN))
+             if isinstance(e, ev.BreakShown)]
+    assert [e.exercise_id for e in later] != [first]  # then the rotation goes on
+
+
+def test_done_takes_the_steps_off_the_screen() -> None:
+    world = World()
+    control, _ = shown_break(world)
+    control.apply(c.Start(), world.at())
+    assert control.apply(c.Done(), world.at()).effects == [Withdraw()]

@@ -151,6 +151,7 @@ class Controller:
                 self.context = value
         self._showing: str | None = None
         self._started: str | None = None  # started from its notification, not yet done
+        self._snoozed: str | None = None  # snoozed on screen: it comes back, not another
         self._last_shown: tuple[str, dt.datetime] | None = None
 
     # --- the loop's input ----------------------------------------------------------------
@@ -158,6 +159,8 @@ class Controller:
         """Time passed and the sensors saw ``obs``: fire, hold, or count a natural break."""
         outcome = self.planner.observe(obs)
         result = Result(events=list(outcome.events))
+        if any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events):
+            self._snoozed = None  # a fresh interval after a natural break: a fresh exercise
         if self._showing is not None:
             if any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events):
                 self._ignored(obs, "natural break", result)  # away: it becomes one
@@ -232,7 +235,8 @@ class Controller:
             return Result(refused="no break was started: nothing to mark done")
         ident, self._started = self._started, None
         return Result("Done: well moved", events=[*self.planner.cut_sitting(now), BreakCompleted(
-            mono=now.mono, wall=now.wall, exercise_id=ident, fraction=1.0)])
+            mono=now.mono, wall=now.wall, exercise_id=ident, fraction=1.0)],
+            effects=[Withdraw()])  # its steps are no longer needed on screen
 
     def _refusal(self, now: Observation, verb: str) -> str | None:
         """Why there is no break to ``verb`` now, or None when there is one."""
@@ -262,6 +266,8 @@ class Controller:
                                   "(e.g. deskbreak pause 2d)")
         self.planner.snooze(now.mono, seconds, showing=showing)
         self._showing = None
+        if ident is not None:
+            self._snoozed = ident
         return Result(f"Snoozed: {self._next_break(now)}",
                       events=[BreakSnoozed(mono=now.mono, wall=now.wall, exercise_id=ident,
                                            seconds=seconds)],
@@ -279,7 +285,7 @@ class Controller:
         refused = self._refusal(now, "skip")
         if refused:
             return Result(refused=refused)
-        ident, self._showing = self._showing, None
+        ident, self._showing, self._snoozed = self._showing, None, None
         self.planner.skip(now.mono)
         return Result(f"Skipped: {self._next_break(now)}",
                       events=[BreakSkipped(mono=now.mono, wall=now.wall, exercise_id=ident)],
@@ -287,6 +293,7 @@ class Controller:
 
     def _pause(self, now: Observation, command: Pause) -> Result:
         result = Result()
+        self._snoozed = None
         if self._showing is not None:
             self._ignored(now, "paused", result)
             result.effects.append(Withdraw())
@@ -357,7 +364,8 @@ class Controller:
             return
         if self._showing is not None:
             self._ignored(now, "next break", result)
-        ident = self.rotation.take(self.context, ids)
+        snoozed, self._snoozed = self._snoozed, None
+        ident = snoozed if snoozed in ids else self.rotation.take(self.context, ids)
         snoozable = self.planner.hold(now.mono) not in (Hold.PAUSED, Hold.OFF_DUTY)
         self.planner.shown(now.mono)
         self._showing, self._started = ident, None

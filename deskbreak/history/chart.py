@@ -167,7 +167,8 @@ def summary(report: Report, today: dt.date) -> str:
     parts = []
     if total.due > 0:
         percent = round(100 * (total.adherence or 0.0))
-        parts.append(f"{total.done} of {total.due} breaks done ({percent}%)")
+        breaks = "break" if total.due == 1 else "breaks"
+        parts.append(f"{total.done} of {total.due} {breaks} done ({percent}%)")
     else:
         parts.append("no breaks due")
     if total.active_seconds >= 1:

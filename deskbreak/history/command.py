@@ -144,7 +144,7 @@ def _forget(args: argparse.Namespace, out: Output) -> int:
     what = f"all {len(records)} records of your break history{since}" if not damaged else \
         f"the damaged history file {path}"
     if asides:
-        what += f" and {len(asides)} damaged copies set aside"
+        what += f" and {len(asides)} damaged {'copy' if len(asides) == 1 else 'copies'} set aside"
     if not args.yes:
         if not out.can_ask():
             raise DeskbreakError("stats --forget asks before deleting; add --yes to delete "

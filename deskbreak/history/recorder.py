@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -51,6 +52,8 @@ class Recorder:
         self._blocked = False  # a newer deskbreak's file: left alone for this run
         self._pruned: dt.datetime | None = None
         self._said: str | None = None
+        self._identity: tuple[int, int] | None = None
+        self._fd: int | None = None  # the file, read to check its header
 
     # --- the loop's side ---------------------------------------------------------------
     def __call__(self, event: Event) -> None:
@@ -145,6 +148,12 @@ class Recorder:
                 return
 
     def _open(self, now: dt.datetime) -> sqlite3.Connection | None:
+        if self._conn is not None and not self._intact():
+            # Overwritten, replaced or deleted while we ran: writing on would only fill
+            # a journal no reader can use. Open whatever is there now (a damaged file is
+            # set aside by the caller, a missing one started afresh).
+            log.warning("history: %s changed under deskbreak; opening it again", self.path)
+            self._close_file()
         if self._conn is None:
             try:
                 self._conn = store.connect(self.path, write=True)
@@ -153,7 +162,36 @@ class Recorder:
                 self._pending.clear()
                 self._failed(str(exc))
                 return None
+            self._identity = self._stat()
+            try:
+                self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            except OSError:
+                self._fd = None
         return self._conn
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            info = os.lstat(self.path)
+        except OSError:
+            return None
+        return info.st_dev, info.st_ino
+
+    def _intact(self) -> bool:
+        """Still the file we opened, and still starts like a database (costs a stat and
+        a 16-byte read per record).
+
+        The header is read through a descriptor kept open beside SQLite's, never by
+        opening the file anew: closing any descriptor of a file drops all of this
+        process's POSIX locks on it, SQLite's included, and another process would then
+        think the journal is nobody's and delete it.
+        """
+        if self._stat() != self._identity or self._fd is None:
+            return False
+        try:
+            head = os.pread(self._fd, 16, 0)
+        except OSError:
+            return False
+        return head in (b"", store.MAGIC)
 
     def _move_aside(self, why: str, now: dt.datetime) -> bool:
         """Set a damaged file aside so a new one can start; False when it cannot be."""
@@ -203,3 +241,7 @@ class Recorder:
         if conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+        fd, self._fd = self._fd, None
+        if fd is not None:  # after SQLite let go of the file: see _intact
+            with contextlib.suppress(OSError):
+                os.close(fd)

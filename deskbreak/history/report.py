@@ -126,7 +126,8 @@ def text(report: Report, title: str, history: str) -> str:
     if report.recorded_since is None:
         lines.append("No history yet: deskbreak records each break while it runs.")
     else:
-        lines.append(f"Done: {total.done} of {total.due} breaks due "
+        breaks = "break" if total.due == 1 else "breaks"
+        lines.append(f"Done: {total.done} of {total.due} {breaks} due "
                      f"({_percent(total.adherence)}): {total.completed} stretches completed, "
                      f"{total.natural} natural breaks. Sitting: "
                      f"{_time(total.active_seconds)}; longest without a break: "

@@ -27,6 +27,7 @@ from deskbreak.core.history import Record
 from deskbreak.errors import DeskbreakError
 
 FILE_NAME = "history.sqlite3"
+MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 
 # Each entry brings the file from version N to N+1. Append, never edit: a user's file
 # may be at any earlier version.
@@ -108,11 +109,14 @@ def _create(path: Path) -> None:
         os.close(os.open(path, flags, 0o600))
 
 
-def connect(path: Path, *, write: bool) -> sqlite3.Connection:
-    """Open the history for writing (created, checked, migrated) or for reading.
+def connect(path: Path, *, write: bool = False, edit: bool = False) -> sqlite3.Connection:
+    """Open the history: ``write`` for the daemon (created, checked, migrated), ``edit``
+    to change an existing one (forget), neither to read it.
 
-    Raises Damaged for a file to move aside, Newer for one to leave alone, HistoryError
-    when it cannot be used now, FileNotFoundError when reading and there is none.
+    A reader opens it read-only: SQLite then never writes the journal back or deletes it
+    on close, which would pull it from under a running daemon. Raises Damaged for a file
+    to move aside, Newer for one to leave alone, HistoryError when it cannot be used now,
+    FileNotFoundError when there is none to read or edit.
     """
     exists = _check_file(path)
     if not exists and not write:
@@ -122,8 +126,9 @@ def connect(path: Path, *, write: bool) -> sqlite3.Connection:
             _create(path)
         elif write and os.name != "nt":
             os.chmod(path, 0o600)  # an older file, or one a user copied in
-        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None,
-                               check_same_thread=False)
+        target = path if write or edit else f"{path.resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(target, timeout=5.0, isolation_level=None,
+                               check_same_thread=False, uri=not (write or edit))
     except (OSError, sqlite3.Error) as exc:
         raise HistoryError(f"cannot open {path}: {reason(exc)}") from None
     try:
@@ -258,7 +263,7 @@ def _number(value: object) -> float | None:
 def load(path: Path) -> list[Record]:
     """Every record in the file at ``path`` ([] when there is none yet), for reading."""
     try:
-        conn = connect(path, write=False)
+        conn = connect(path)
     except FileNotFoundError:
         return []
     try:
@@ -290,7 +295,7 @@ def forget(path: Path) -> list[Path]:
             aside.unlink()
             removed.append(aside)
     try:
-        conn = connect(path, write=False)
+        conn = connect(path, edit=True)
     except FileNotFoundError:
         return removed
     except Damaged:  # nothing in it is readable: the file itself goes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,12 +30,14 @@ TITLE = "Time to move: "
 # Where gtk-sni-tray-standalone --top draws our icon and our menu's rows (measured).
 ICON = (14, 14)
 ROW = {"Take a break now": 72, "Snooze": 97, "Skip this break": 122, "Pause": 147,
-       "Resume": 172, "Context": 197, "Open settings": 223, "Quit": 248}
+       "Resume": 172, "Context": 197, "Statistics": 223, "Open settings": 248, "Quit": 273}
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def start(desktop: Desktop, *args: str, name: str = "deskbreak") -> subprocess.Popen[bytes]:
+def start(desktop: Desktop, *args: str, name: str = "deskbreak",
+          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return desktop.spawn(name, [sys.executable, "-m", "deskbreak", "run", *args],
-                         env={"DESKBREAK_SEED": "3", "PYTHONPATH": str(ROOT)})
+                         env={"DESKBREAK_SEED": "3", "PYTHONPATH": str(ROOT), **(env or {})})
 
 
 def cli(desktop: Desktop, *args: str) -> subprocess.CompletedProcess[str]:
@@ -90,7 +93,7 @@ def test_tray_icon_registers_and_its_menu_works_through_the_host(desktop: Deskto
     shot = desktop.screenshot(artifacts_root() / "sni-menu.png")
     assert shot.stat().st_size > 1000
     tree = desktop.run(["xwininfo", "-root", "-tree"]).stdout
-    assert "195x235+0+30" in tree  # the popup menu, nine rows and two separators
+    assert "195x260+0+30" in tree  # the popup menu, ten rows and two separators
 
     # "Take a break now", clicked in the host's menu, shows a break at once.
     desktop.click(60, ROW["Take a break now"])
@@ -268,6 +271,42 @@ def test_the_tray_greys_out_what_a_pause_refuses(desktop: Desktop) -> None:
     time.sleep(0.8)
     desktop.click(60, ROW["Resume"])
     wait(lambda: status(desktop), lambda s: s.get("state") == "running", "resumed by the menu")
+
+
+def test_statistics_in_the_tray_menu_draws_a_chart_and_opens_it(desktop: Desktop) -> None:
+    # A fake xdg-open, first on the daemon's PATH: it keeps what it was handed and a copy
+    # of the file as it was at that moment (the chart must be whole before it is opened).
+    tools = desktop.tmpdir / "fake-bin"
+    tools.mkdir()
+    seen, copy = desktop.tmpdir / "xdg-open-args", desktop.tmpdir / "xdg-open-copy"
+    opener = tools / "xdg-open"
+    opener.write_text(f'#!/bin/sh\ncp -- "$1" "{copy}"\n'
+                      f'printf "%s\\n" "$@" > "{seen}.tmp" && mv "{seen}.tmp" "{seen}"\n')
+    opener.chmod(0o755)
+    start(desktop, "--interval", "30m",
+          env={"PATH": f"{tools}{os.pathsep}{desktop.env['PATH']}"})
+    desktop.wait_for_sni(timeout=10)
+    running(desktop)
+    for command in ("break-now", "start", "done"):  # something for the chart to show
+        assert cli(desktop, command).returncode == 0
+
+    desktop.click(*ICON)
+    time.sleep(0.8)
+    shot = desktop.screenshot(artifacts_root() / "sni-menu-statistics.png")
+    assert shot.stat().st_size > 1000
+    desktop.click(60, ROW["Statistics"])
+
+    picture = Path(desktop.env["XDG_RUNTIME_DIR"]) / "deskbreak" / "statistics.png"
+    # A process of its own imports matplotlib and draws: seconds, not minutes.
+    wait(lambda: seen.exists(), bool, "the chart handed to xdg-open", 30)
+    assert seen.read_text().splitlines() == [str(picture)]
+    data = picture.read_bytes()
+    assert data.startswith(PNG) and copy.read_bytes() == data
+    shutil.copy(picture, artifacts_root() / "statistics-chart.png")
+    width, height = int.from_bytes(data[16:20]), int.from_bytes(data[20:24])
+    assert data[12:16] == b"IHDR" and width > 0 and height > 0
+    assert status(desktop)["running"] is True
+    assert "drawing the statistics failed" not in log_of(desktop)
 
 
 def test_a_break_asked_for_while_paused_offers_no_snooze(desktop: Desktop) -> None:
