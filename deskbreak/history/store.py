@@ -143,6 +143,10 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
         if write:
+            # The daemon's connection lives as long as the daemon: a small page cache
+            # (64 KiB, not SQLite's 2 MiB) keeps the check below and a year of history
+            # from staying resident. Writes append; they need few pages.
+            conn.execute("PRAGMA cache_size = -64")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
