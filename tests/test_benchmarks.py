@@ -111,3 +111,12 @@ def test_safe_eyes_preflight_names_the_process_that_would_block_it() -> None:
     finally:
         impostor.kill()
         impostor.wait()
+
+
+def test_history_quick_times_stats_and_measures_the_daemon_with_its_store() -> None:
+    report = run_quick("history.py", "--before", "")
+    assert report["history"]["records"] > 1000
+    for variant in ("after", "after_year"):
+        memory = report["memory"][variant]
+        assert 5 < memory["rss_mib"] < 500 and memory["sqlite"] and not memory["matplotlib"]
+    assert {"stats (table) under 0.5 s"} <= {g["goal"] for g in report["goals"]}
