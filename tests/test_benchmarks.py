@@ -114,7 +114,10 @@ def test_safe_eyes_preflight_names_the_process_that_would_block_it() -> None:
 
 
 def test_history_quick_times_stats_and_measures_the_daemon_with_its_store() -> None:
-    report = run_quick("history.py", "--before", "")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dbh") as short:  # socket paths: 108 bytes
+            report = run_quick("history.py", "--before", "", "--dir", short)
     assert report["history"]["records"] > 1000
     for variant in ("after", "after_year"):
         memory = report["memory"][variant]
