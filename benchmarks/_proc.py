@@ -7,7 +7,10 @@ plain read of /proc: sampling does not wake the processes being measured.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,3 +141,13 @@ def cpu_seconds(first: Sample, last: Sample) -> float:
     """
     reaped = max(0, last.reaped_ticks - first.reaped_ticks) / CLK_TCK
     return _growth(first.run_ns, last.run_ns) / 1e9 + reaped
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """TERM the process group a benchmark started, then KILL whatever is left after 5 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -42,7 +42,6 @@ import os
 import pty
 import random
 import shutil
-import signal
 import socket
 import sqlite3
 import statistics
@@ -672,12 +671,7 @@ def daemon_memory(variant: Variant, home: Path, settle: float) -> DaemonRun:
                        capture_output=True, timeout=30)
         proc.wait(10)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(5)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _proc.stop_group(proc)
     if sample.pids != (proc.pid,):
         raise BenchmarkError(f"{variant.label}: expected one process, found {sample.pids}")
     history = home / "state" / "deskbreak" / store.FILE_NAME

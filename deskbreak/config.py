@@ -271,23 +271,15 @@ def parse_config(path: Path, text: str) -> Config:
         else:
             raise _unknown(reader, "", key, known_top)
 
-    for key, value in data.get("exclude", {}).items():
-        if key not in _EXCLUDE:
-            raise _unknown(reader, "exclude", key, list(_EXCLUDE))
-        name, convert = _EXCLUDE[key]
-        try:
-            values[name] = convert(value)
-        except ValueError as exc:
-            raise reader.fail("exclude", key, str(exc)) from None
-
-    for key, value in data.get("history", {}).items():
-        if key not in _HISTORY:
-            raise _unknown(reader, "history", key, list(_HISTORY))
-        name, convert = _HISTORY[key]
-        try:
-            values[name] = convert(value)
-        except ValueError as exc:
-            raise reader.fail("history", key, str(exc)) from None
+    for table, keys in (("exclude", _EXCLUDE), ("history", _HISTORY)):
+        for key, value in data.get(table, {}).items():
+            if key not in keys:
+                raise _unknown(reader, table, key, list(keys))
+            name, convert = keys[key]
+            try:
+                values[name] = convert(value)
+            except ValueError as exc:
+                raise reader.fail(table, key, str(exc)) from None
 
     hours = data.get("working_hours")
     if hours is not None:
