@@ -44,7 +44,7 @@ from deskbreak.core.controller import (
     Withdraw,
 )
 from deskbreak.core.durations import format_duration
-from deskbreak.core.events import DaemonStarted, DaemonStopped, Event
+from deskbreak.core.events import DaemonStarted, DaemonStopped, Event, Sat
 from deskbreak.core.model import Observation
 from deskbreak.errors import DeskbreakError
 from deskbreak.history import store as history_store
@@ -65,8 +65,10 @@ _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 
 def log_event(event: Event) -> None:
-    """The first subscriber: every event, one line in the log."""
-    log.info(presenter.describe(event))
+    """The first subscriber: every event, one line in the log (sitting spans, every ten
+    minutes or so, only with --verbose)."""
+    log.log(logging.DEBUG if isinstance(event, Sat) else logging.INFO,
+            presenter.describe(event))
 
 
 class Daemon:

@@ -19,7 +19,7 @@ def open_file(path: Path) -> str | None:
             return None
         opener = "open" if sys.platform == "darwin" else "xdg-open"
         if shutil.which(opener) is None:
-            return f"no {opener} to open {path}; edit it by hand"
+            return f"no {opener} to open {path}; open it by hand"
         child = subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  start_new_session=True)

@@ -25,9 +25,12 @@ def config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
 
 
-def state_dir() -> Path:
-    """Persistent state: rotation, history, logs. Created on demand, private (0700)."""
+def state_dir(*, create: bool = True) -> Path:
+    """Persistent state: rotation, history, logs. Created on demand, private (0700);
+    a reader (``deskbreak stats``) passes ``create=False`` and changes nothing."""
     path = Path(platformdirs.user_state_dir(APP, appauthor=False))
+    if not create:
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         if os.name != "nt" and path.stat().st_uid == os.getuid():

@@ -86,13 +86,24 @@ def test_rows_that_make_no_sense_are_skipped_not_fatal(path: Path) -> None:
     assert [r.seconds for r in recorded(path)] == [60.0]
 
 
+def _at(days_ago: float, ident: str) -> ev.BreakShown:
+    return ev.BreakShown(mono=0, wall=NOW - dt.timedelta(days=days_ago), exercise_id=ident,
+                         context="desk", requested=False)
+
+
 def test_old_records_are_dropped_after_the_retention(path: Path) -> None:
-    recorder = Recorder(path, keep_days=30)
-    old = ev.BreakShown(mono=0, wall=NOW - dt.timedelta(days=31), exercise_id="old",
-                        context="desk", requested=False)
-    record_all(recorder, old)
+    record_all(Recorder(path), _at(40, "old"), _at(1, "yesterday"))
     record_all(Recorder(path, keep_days=30), shown())
-    assert [r.exercise for r in recorded(path)] == ["cat-cow"]
+    assert [r.exercise for r in recorded(path)] == ["yesterday", "cat-cow"]
+
+
+def test_a_clock_gone_wrong_never_prunes_the_history(path: Path) -> None:
+    """A dead RTC says 2099 at boot: nothing recorded so far is older than a year then."""
+    record_all(Recorder(path), _at(40, "old"), _at(1, "yesterday"))
+    wrong = ev.BreakShown(mono=0, wall=dt.datetime(2099, 1, 1), exercise_id="2099",
+                          context="desk", requested=False)
+    record_all(Recorder(path, keep_days=30), wrong)
+    assert [r.exercise for r in recorded(path)] == ["old", "yesterday", "2099"]
 
 
 def test_forget_empties_the_history_and_the_copies_set_aside(path: Path) -> None:
@@ -190,4 +201,42 @@ def test_a_full_disk_keeps_records_in_memory_says_so_once_and_writes_them_later(
 
 def test_a_disabled_recorder_writes_nothing(path: Path) -> None:
     record_all(Recorder(path, enabled=False), shown())
+    assert not path.exists()
+
+
+def test_a_history_restored_with_dump_is_adopted_not_lost(path: Path) -> None:
+    """`sqlite3 old.db .dump | sqlite3 new.db` keeps the rows but not user_version."""
+    record_all(Recorder(path), shown(0, "kept"))
+    dump = "\n".join(sqlite3.connect(path).iterdump())
+    path.unlink()
+    sqlite3.connect(path).executescript(dump)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 0
+    assert [r.exercise for r in recorded(path)] == ["kept"]
+    record_all(Recorder(path), shown(1, "new"))
+    assert [r.exercise for r in recorded(path)] == ["kept", "new"]
+    assert not list(path.parent.glob("*.corrupt-*"))
+
+
+@pytest.mark.parametrize("schema", [
+    "CREATE TABLE other (x)",
+    "CREATE TABLE events (id INTEGER PRIMARY KEY, utc REAL, local TEXT, kind TEXT)",
+    "CREATE TABLE t (x); CREATE VIEW events AS SELECT * FROM t",
+    "CREATE TABLE events (id INTEGER PRIMARY KEY); PRAGMA user_version = -5",
+])
+def test_a_database_that_is_not_our_history_is_set_aside(path: Path, schema: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(schema)
+    conn.close()
+    recorder = Recorder(path)
+    record_all(recorder, shown())
+    assert len(list(path.parent.glob(f"{path.name}.corrupt-*"))) == 1
+    assert len(recorded(path)) == 1 and "moved to" in recorder.notes()[0]
+
+
+def test_forget_deletes_a_newer_deskbreaks_history_too(path: Path) -> None:
+    record_all(Recorder(path), shown())
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    assert store.forget(path) == [path]
     assert not path.exists()

@@ -265,3 +265,75 @@ def test_records_keep_what_statistics_need() -> None:
     assert (natural.kind, natural.seconds, natural.detail) == ("natural", 400.0, "away")
     done = record_of(ev.BreakCompleted(mono=1, wall=wall, exercise_id="a", fraction=0.5))
     assert (done.kind, done.exercise, done.fraction) == ("completed", "a", 0.5)
+
+
+# --- pauses, working hours and stops ----------------------------------------------------------
+def test_a_snoozed_break_then_a_pause_is_not_due_and_the_next_break_is_its_own() -> None:
+    day = one_day([
+        r("shown", "10:00", exercise="a"), r("snoozed", "10:00", exercise="a", seconds=300.0),
+        r("paused", "10:02"), r("resumed", "11:00", detail="you"),
+        r("shown", "11:30", exercise="b"), r("started", "11:31", exercise="b"),
+        r("completed", "11:33", exercise="b", fraction=1.0),
+    ])
+    assert (day.breaks, day.due, day.done, day.adherence) == (2, 1, 1, 1.0)
+
+
+def test_a_snoozed_break_at_the_end_of_the_day_does_not_swallow_tomorrows() -> None:
+    days = tally([
+        r("shown", "17:25", exercise="a"), r("snoozed", "17:26", exercise="a", seconds=600.0),
+        r("duty-end", "17:30"),
+        r("duty-start", "2026-11-24 09:00"),
+        r("shown", "2026-11-24 09:30", exercise="b"),
+        r("started", "2026-11-24 09:31", exercise="b"),
+        r("completed", "2026-11-24 09:33", exercise="b"),
+    ]).days
+    monday, tuesday = days[DAY], days[DAY + dt.timedelta(days=1)]
+    assert (monday.due, monday.done) == (0, 0)
+    assert (tuesday.breaks, tuesday.due, tuesday.done) == (1, 1, 1)
+
+
+def test_a_natural_break_while_paused_is_not_a_due_break() -> None:
+    day = one_day([
+        r("sat", "12:00", seconds=30 * MIN), r("paused", "12:00"),
+        r("away", "12:10", seconds=5 * MIN), r("natural", "12:50", detail="away",
+                                                 seconds=45 * MIN),
+        r("resumed", "13:00", detail="you"),
+    ])
+    assert (day.natural, day.due, day.done) == (1, 0, 0)
+
+
+def test_the_longest_stretch_ends_with_the_working_day() -> None:
+    days = tally([
+        r("sat", "17:30", seconds=30 * MIN), r("duty-end", "17:30"),
+        r("duty-start", "2026-11-24 09:00"), r("sat", "2026-11-24 10:00", seconds=60 * MIN),
+    ]).days
+    assert days[DAY + dt.timedelta(days=1)].longest_stretch == 60 * MIN
+
+
+def test_a_break_asked_for_while_paused_and_skipped_is_not_due() -> None:
+    day = one_day([r("paused", "10:00"), r("shown", "10:30", exercise="a", requested=True),
+                   r("skipped", "10:31", exercise="a")])
+    assert (day.breaks, day.skipped, day.due) == (1, 1, 0)
+
+
+def test_a_break_on_screen_when_deskbreak_stops_is_not_due() -> None:
+    day = one_day([r("shown", "17:59", exercise="a"), r("daemon-stop", "18:00")])
+    assert (day.breaks, day.due) == (1, 0)
+
+
+def test_an_exercise_snoozed_and_shown_again_was_shown_once() -> None:
+    result = report([
+        r("shown", "10:00", exercise="a"), r("snoozed", "10:00", exercise="a", seconds=60.0),
+        r("shown", "10:01", exercise="a"), r("started", "10:02", exercise="a"),
+        r("completed", "10:03", exercise="a"),
+    ], DAY, DAY, DAY)
+    assert [(c.exercise, c.shown, c.completed) for c in result.most_done] == [("a", 1, 1)]
+
+
+def test_records_no_calendar_can_hold_are_passed_over() -> None:
+    days = tally([
+        Record("sat", dt.datetime(1, 1, 1, 0, 0, 5), seconds=10.0),
+        Record("natural", dt.datetime(1, 1, 1, 0, 0, 5), seconds=1e12),
+        r("sat", "10:00", seconds=60.0),
+    ]).days
+    assert set(days) == {DAY} and days[DAY].active_seconds == 60.0

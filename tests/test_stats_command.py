@@ -51,6 +51,7 @@ def history() -> Path:
     """Today: two breaks, one done; yesterday: one skipped."""
     today = dt.datetime.combine(dt.date.today(), dt.time(10, 0))
     yesterday = today - dt.timedelta(days=1)
+    command.history_file().parent.mkdir(parents=True, exist_ok=True)
     conn = store.connect(command.history_file(), write=True)
     store.insert(conn, [
         Record("shown", yesterday, exercise="b"), Record("skipped", yesterday, exercise="b"),

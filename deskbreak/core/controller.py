@@ -159,7 +159,7 @@ class Controller:
         """Time passed and the sensors saw ``obs``: fire, hold, or count a natural break."""
         outcome = self.planner.observe(obs)
         result = Result(events=list(outcome.events))
-        if any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events):
+        if any(isinstance(e, WentAway | NaturalBreak | DutyEnded) for e in outcome.events):
             self._snoozed = None  # a fresh interval after a natural break: a fresh exercise
         if self._showing is not None:
             if any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events):
@@ -317,9 +317,9 @@ class Controller:
         if self.planner.pause_state is None:
             return Result(refused="not paused: nothing to resume")
         self.planner.resume(now.mono)
-        self.planner.cut_sitting(now)  # sitting counts again from now
+        sitting = self.planner.cut_sitting(now)  # sitting counts again from now
         return Result(f"Resumed: {self._next_break(now)}",
-                      events=[Resumed(mono=now.mono, wall=now.wall, by="you")])
+                      events=[*sitting, Resumed(mono=now.mono, wall=now.wall, by="you")])
 
     def _set_context(self, now: Observation, context: str) -> Result:
         if not self.eligible.get(context):

@@ -9,12 +9,15 @@ words ``deskbreak stats`` uses:
   unanswered until the next one), or a natural break (the user walked away from it, or
   the machine slept).
 - *Due* counts breaks, skips of an upcoming break, and natural breaks that ended a spell
-  of sitting. A break dismissed by a pause or by the end of working hours is not due:
-  the user said they were not there for it. *Done* counts completed breaks and natural
-  breaks. *Adherence* is done / due.
+  of sitting while on duty and not paused. A break dismissed by a pause, by the end of
+  working hours or by deskbreak stopping (one on screen, or snoozed) is not due: the
+  user was not there for it; nor is one asked for while paused or off duty and then
+  skipped. A break started but never marked done stays due and not done. *Done*
+  counts completed breaks and natural breaks. *Adherence* is done / due.
 - *Active* time is time sat at the desk and counted (on duty, not paused, not away). The
   *longest stretch* is the most active time between two breaks taken (started, completed
-  or natural), within one run of deskbreak, on the day the stretch ended.
+  or natural), a pause, the end of working hours, or a stop of deskbreak, on the day the
+  stretch ended.
 - A day is a local calendar day, as the user lived it: records keep local time, so a
   traveller's evening in another time zone belongs to that evening's date.
 """
@@ -91,9 +94,12 @@ class _Tally:
         self.completed: Counter[tuple[dt.date, str]] = Counter()
         self.chain: str | None = None  # "shown", "snoozed", "started": a break still open
         self.chain_day: dt.date | None = None
+        self.optional = False  # the open break was asked for while paused or off duty
         self.left_day: dt.date | None = None  # a break walked away from, its natural next
         self.stretch = 0.0
         self.stretch_day: dt.date | None = None
+        self.paused = False
+        self.off_duty = False
 
     def day(self, date: dt.date) -> Day:
         found = self.days.get(date)
@@ -127,14 +133,29 @@ class _Tally:
             case "skipped":
                 today.skipped += 1
                 self._open(today)  # skipped before it showed: it was due all the same
-                self._close()
+                self._close(answered=False)
             case "ignored":
                 self._ignored(record, today)
             case "natural":
                 self._natural(record)
+            case "paused" | "duty-end" | "daemon-stop":
+                # Not there for what is open: a snoozed break, or one on screen at a
+                # stop, is not held against anyone; a started one stays started.
+                if self.chain in ("snoozed", "shown"):
+                    self._undue()
+                self._close()
+                self.left_day = None
+                self._end_stretch()
+                self.paused = self.paused or record.kind == "paused"
+                self.off_duty = self.off_duty or record.kind == "duty-end"
+            case "resumed":
+                self.paused = False
+            case "duty-start":
+                self.off_duty = False
             case "daemon-start":
                 self._close()  # a break left on screen by a crash has no known answer
                 self.left_day = None
+                self.paused = self.off_duty = False  # a pause does not outlive a run
                 self._end_stretch()
 
     def _sat(self, record: Record) -> None:
@@ -153,12 +174,12 @@ class _Tally:
             self.stretch_day = (end - dt.timedelta(microseconds=1)).date()
 
     def _shown(self, record: Record, today: Day) -> None:
-        if record.exercise is not None:
-            self.shown[(record.local.date(), record.exercise)] += 1
         if self.chain == "snoozed":  # the same break, back after its snooze
             self.chain = "shown"
             return
-        self._close()
+        self._close(answered=False)
+        if record.exercise is not None:
+            self.shown[(record.local.date(), record.exercise)] += 1
         today.breaks += 1
         self._open(today)
 
@@ -166,12 +187,23 @@ class _Tally:
         """The open break's day; a break seen first here is due today."""
         if self.chain is None or self.chain_day is None:
             self.chain, self.chain_day = "shown", today.day
+            self.optional = self.paused or self.off_duty
             today.due += 1
             self.left_day = None
         return self.chain_day  # type: ignore[return-value]
 
-    def _close(self) -> None:
+    def _close(self, *, answered: bool = True) -> None:
+        """The open break ends; one asked for while paused or off duty and left undone
+        (skipped, or followed by the next) was never due."""
+        if not answered and self.optional and self.chain in ("shown", "snoozed"):
+            self._undue()
         self.chain = self.chain_day = None
+        self.optional = False
+
+    def _undue(self) -> None:
+        if self.chain_day is not None:
+            day = self.day(self.chain_day)
+            day.due = max(0, day.due - 1)
 
     def _done(self, date: dt.date) -> None:
         self.day(date).done += 1
@@ -183,9 +215,8 @@ class _Tally:
         if record.detail == "natural break":
             self.left_day = self.chain_day  # the natural break that follows answers it
         elif record.detail in ("paused", "off duty"):
-            due = self.day(self.chain_day)
-            due.due = max(0, due.due - 1)  # not there for it: not held against anyone
-        self._close()
+            self._undue()  # not there for it: not held against anyone
+        self._close(answered=record.detail != "next break")
 
     def _natural(self, record: Record) -> None:
         seconds = max(0.0, record.seconds or 0.0)
@@ -197,8 +228,8 @@ class _Tally:
             self._close()
         elif self.left_day is not None:
             self._done(self.left_day)
-        elif self.stretch > 0:  # broke a spell of sitting on its own: due, and done
-            began.due += 1
+        elif self.stretch > 0 and not (self.paused or self.off_duty):
+            began.due += 1  # broke a spell of sitting on its own: due, and done
             began.done += 1
         self.left_day = None
         self._end_stretch()
@@ -214,9 +245,24 @@ def tally(records: Iterable[Record]) -> _Tally:
     """Every recorded day, in the order the records were written."""
     counted = _Tally()
     for record in records:
-        counted.feed(record)
+        if not _plausible(record):
+            continue
+        try:
+            counted.feed(record)
+        except (OverflowError, ValueError):  # a date or length no calendar can hold
+            continue
     counted._end_stretch()  # the stretch still going counts for its day
     return counted
+
+
+MAX_SECONDS = 1e8  # three years: longer than any sleep, absence or sitting span
+
+
+def _plausible(record: Record) -> bool:
+    """A record deskbreak could have written (a hand-edited file may hold anything)."""
+    seconds = record.seconds
+    return 1971 <= record.local.year <= 9000 and (
+        seconds is None or -MAX_SECONDS <= seconds <= MAX_SECONDS)
 
 
 def date_range(today: dt.date, *, days: int | None = None, week: bool = False,

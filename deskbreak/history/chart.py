@@ -16,17 +16,15 @@ and keep their text as text, so it can be searched and read by a screen reader.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
-import os
-import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from deskbreak.core.durations import format_duration
 from deskbreak.core.stats import Day, Report
+from deskbreak.history.output import writing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -60,7 +58,7 @@ def draw(report: Report, path: Path, today: dt.date) -> None:
 
     with matplotlib.style.context("default"), matplotlib.rc_context(_RC):
         figure = _figure(report, today)
-        with _replacing(path) as stream:
+        with writing(path) as stream:
             figure.savefig(stream, format=fmt, dpi=DPI,
                            metadata={"Date": None} if fmt == "svg" else None)
 
@@ -87,34 +85,6 @@ _RC = {
     "xtick.labelcolor": INK,
     "ytick.labelcolor": INK,
 }
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[BinaryIO]:
-    """A binary stream to a temporary file beside ``path``, renamed over it on success.
-
-    The temporary file is created with mode 0666 so the umask decides, as it would for
-    a file written in place; on any error it is removed and ``path`` is left as it was.
-    """
-    for _ in range(100):
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        break
-    else:  # pragma: no cover - 100 collisions of 32 random bits
-        raise FileExistsError(f"no free temporary name beside {path}")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 # -- the figure -------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -17,13 +16,15 @@ from deskbreak import paths
 from deskbreak.core import stats
 from deskbreak.errors import DeskbreakError
 from deskbreak.history import report, store
+from deskbreak.history.output import writing
 
 MAX_DAYS = 3660
 CHART_TYPES = (".png", ".svg")
 
 
 def history_file() -> Path:
-    return paths.state_dir() / store.FILE_NAME
+    """Where the daemon records; looking it up creates nothing (a read-only home works)."""
+    return paths.state_dir(create=False) / store.FILE_NAME
 
 
 def days_arg(text: str) -> int:
@@ -63,7 +64,13 @@ def run(args: argparse.Namespace, out: Output) -> int:
         raise DeskbreakError("--yes only goes with --forget")
     if args.open and not args.chart:
         raise DeskbreakError("--open only goes with --chart FILE")
-    chart = Path(args.chart) if args.chart else None
+    for option, value in (("--csv", args.csv), ("--chart", args.chart)):
+        if value is not None and not value.strip():
+            raise DeskbreakError(f"{option} needs a file name")
+    if args.json and args.csv == "-":
+        raise DeskbreakError("--json and --csv - would both go to standard output; "
+                             "give --csv a file")
+    chart = Path(args.chart) if args.chart is not None else None
     if chart is not None and chart.suffix.lower() not in CHART_TYPES:
         raise DeskbreakError(f"--chart: {args.chart!r} must end in .png or .svg")
     path = history_file()
@@ -77,11 +84,11 @@ def run(args: argparse.Namespace, out: Output) -> int:
     result = stats.report(records, first, last, today)
     if args.json:
         out.json(report.to_json(result, first, last, str(path)))
-    if args.csv:
+    if args.csv is not None:
         _write(args.csv, report.to_csv(result), out)
     if chart is not None:
         _chart(result, chart, today, args.open, out)
-    if not (args.json or args.csv or chart):
+    if not (args.json or args.csv is not None or chart):
         if out.interactive():
             out.text(report.text(result, _title(first, last, args), str(path)))
         else:
@@ -100,13 +107,10 @@ def _write(target: str, content: str, out: Output) -> None:
     if target == "-":
         out.text(content.rstrip("\n"))
         return
-    path = Path(target)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, path)
+        with writing(Path(target)) as stream:
+            stream.write(content.encode("utf-8"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise DeskbreakError(f"cannot write {target}: {exc.strerror or exc}") from None
     out.note(f"Wrote {len(content.splitlines()) - 1} days to {target}")
 
@@ -129,7 +133,8 @@ def _chart(result: stats.Report, path: Path, today: dt.date, open_it: bool,
 
 
 def _forget(args: argparse.Namespace, out: Output) -> int:
-    if args.json or args.csv or args.chart or args.days or args.week or args.month:
+    if args.json or args.csv or args.chart or args.open or args.days or args.week \
+            or args.month:
         raise DeskbreakError("--forget goes alone (with --yes at most)")
     path = history_file()
     try:

@@ -18,6 +18,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from deskbreak.history import store
 log = logging.getLogger("deskbreak")
 MAX_PENDING = 10_000  # records kept in memory while the disk refuses them (about 2 MiB)
 PRUNE_EVERY = dt.timedelta(days=1)
+CLOCK_SLACK_S = 86400.0  # how far past the newest record the clock may plausibly be
 CLOSE_WAIT_S = 5.0
 
 
@@ -54,6 +56,9 @@ class Recorder:
         self._said: str | None = None
         self._identity: tuple[int, int] | None = None
         self._fd: int | None = None  # the file, read to check its header
+        self._newest: float | None = None  # utc of the newest record when first opened
+        self._opened_at = 0.0
+        self._closed = False
 
     # --- the loop's side ---------------------------------------------------------------
     def __call__(self, event: Event) -> None:
@@ -63,6 +68,9 @@ class Recorder:
 
     def _submit(self, record: Record | None) -> Future[None]:
         done: Future[None] = Future()
+        if self._closed:  # a late event after close: nobody writes it any more
+            done.set_result(None)
+            return done
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="history", daemon=True)
             self._thread.start()
@@ -88,11 +96,15 @@ class Recorder:
 
     def close(self) -> None:
         """Write what is queued and close the file (waits a few seconds at most)."""
-        if self._thread is None:
+        if self._thread is None or self._closed:
+            self._closed = True
             return
         self._submit(None)
+        self._closed = True
         self._thread.join(CLOSE_WAIT_S)
-        self._thread = None
+        if self._thread.is_alive():
+            log.warning("history: the disk did not take the last records within %.0f s; "
+                        "they may be lost", CLOSE_WAIT_S)
 
     def notes(self) -> list[str]:
         """What ``deskbreak status`` says about history, if anything is wrong."""
@@ -163,6 +175,11 @@ class Recorder:
                 self._failed(str(exc))
                 return None
             self._identity = self._stat()
+            if self._newest is None:  # the clock's yardstick for pruning, once a run
+                with contextlib.suppress(sqlite3.Error):
+                    newest = self._conn.execute("SELECT max(utc) FROM events").fetchone()[0]
+                    self._newest = float(newest) if newest is not None else None
+                self._opened_at = time.monotonic()
             try:
                 self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             except OSError:
@@ -219,8 +236,19 @@ class Recorder:
         self.problem, self._said, self._dropped = None, None, 0
 
     def _prune(self, conn: sqlite3.Connection, now: dt.datetime) -> None:
-        if self._pruned is not None and now - self._pruned < PRUNE_EVERY:
+        """Drop records past the retention, at most once a day, and only on a clock that
+        looks right: one gone wrong (a dead RTC at boot says 2099) would take the whole
+        history with it. "Right" means no later than the newest record plus the time
+        this run has been up (and a day): after a holiday, pruning waits one run."""
+        if self._pruned is not None and abs(now - self._pruned) < PRUNE_EVERY:
             return
+        if self._newest is not None:
+            try:
+                now_utc = now.astimezone().timestamp()
+            except (OverflowError, OSError, ValueError):
+                return
+            if now_utc > self._newest + (time.monotonic() - self._opened_at) + CLOCK_SLACK_S:
+                return
         self._pruned = now
         try:
             gone = store.prune(conn, self.keep_days, now)

@@ -21,8 +21,8 @@ JSON_VERSION = 1
 FIELDS = ("breaks", "completed", "started", "snoozed", "skipped", "ignored", "natural",
           "natural_seconds", "active_seconds", "longest_stretch_seconds", "due", "done",
           "adherence")
-HEADER = ("Day", "Breaks", "Done", "Snoozed", "Skipped", "Ignored", "Natural", "Active",
-          "Longest", "Adherence")
+HEADER = ("Day", "Breaks", "Completed", "Snoozed", "Skipped", "Ignored", "Natural",
+          "Active", "Longest", "Adherence")
 BAR_WIDTH = 20
 
 
@@ -106,14 +106,24 @@ def tsv(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
+def _plain(text: str) -> str:
+    """An id from the history file as printable text: a hand-edited file must not be
+    able to send escape sequences to the terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def _label(date: dt.date) -> str:
     return f"{date:%a} {date.day} {date:%b}"
 
 
 def _names(counts: list[ExerciseCount], *, least: bool) -> str:
     if least:
-        return ", ".join(f"{c.exercise} ({c.completed} of {c.shown})" for c in counts)
-    return ", ".join(f"{c.exercise} ({c.completed})" for c in counts)
+        return ", ".join(f"{_plain(c.exercise)} ({c.completed} of {c.shown})" for c in counts)
+    return ", ".join(f"{_plain(c.exercise)} ({c.completed})" for c in counts)
 
 
 def text(report: Report, title: str, history: str) -> str:
@@ -126,10 +136,10 @@ def text(report: Report, title: str, history: str) -> str:
     if report.recorded_since is None:
         lines.append("No history yet: deskbreak records each break while it runs.")
     else:
-        breaks = "break" if total.due == 1 else "breaks"
-        lines.append(f"Done: {total.done} of {total.due} {breaks} due "
-                     f"({_percent(total.adherence)}): {total.completed} stretches completed, "
-                     f"{total.natural} natural breaks. Sitting: "
+        lines.append(f"Done: {total.done} of {_count(total.due, 'break')} due "
+                     f"({_percent(total.adherence)}): "
+                     f"{_count(total.completed, 'stretch', 'stretches')} completed, "
+                     f"{_count(total.natural, 'natural break')}. Sitting: "
                      f"{_time(total.active_seconds)}; longest without a break: "
                      f"{_time(total.longest_stretch)}.")
         days = "day" if report.current_streak == 1 else "days"

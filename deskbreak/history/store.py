@@ -52,9 +52,11 @@ MIGRATIONS: tuple[str, ...] = (
 VERSION = len(MIGRATIONS)
 COLUMNS = ("utc", "local", "kind", "exercise", "context", "seconds", "fraction", "detail",
            "requested", "trip")
+# The columns of the first version: migrations only ever add, so every file has these.
+BASE_COLUMNS = COLUMNS
 # SQLite's own verdicts that the file's content is broken, as opposed to the disk being
 # full, read-only or briefly locked (those pass; the file is fine).
-_BROKEN = {"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT", "SQLITE_SCHEMA"}
+_BROKEN = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 class HistoryError(DeskbreakError):
@@ -73,11 +75,8 @@ class Newer(HistoryError):
 
 def is_damage(exc: sqlite3.Error) -> bool:
     """True when SQLite says the file's content is broken (not the disk or a lock)."""
-    name = getattr(exc, "sqlite_errorname", "")
-    if name:
-        return any(name.startswith(code) for code in _BROKEN)
-    return isinstance(exc, sqlite3.DatabaseError) and \
-        not isinstance(exc, sqlite3.OperationalError)
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(_BROKEN)  # the module's own errors (a bug) carry no name
 
 
 def reason(exc: BaseException) -> str:
@@ -132,14 +131,22 @@ def connect(path: Path, *, write: bool = False, edit: bool = False) -> sqlite3.C
     except (OSError, sqlite3.Error) as exc:
         raise HistoryError(f"cannot open {path}: {reason(exc)}") from None
     try:
-        _prepare(conn, path, write=write)
+        _prepare(conn, path, write=write, edit=edit)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
+def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """``events`` must be our table with our columns: anything else is set aside."""
+    kind = conn.execute("SELECT type FROM sqlite_master WHERE name = 'events'").fetchone()
+    found = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if kind != ("table",) or not {"id", *BASE_COLUMNS} <= found:
+        raise Damaged(f"{path} does not hold deskbreak's history table")
+
+
+def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool, edit: bool) -> None:
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
         if write:
@@ -153,6 +160,17 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
         if version > VERSION:
             raise Newer(f"{path} was written by a newer deskbreak (schema {version}, this "
                         f"one knows {VERSION}); history is not recorded until you update")
+        if version < 0:
+            raise Damaged(f"{path} has a schema version no deskbreak writes ({version})")
+        tables = {name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        if version == 0 and tables:
+            # A copy restored with `.dump`, which drops user_version: adopt it if it is
+            # ours, as the first version (any migration after that runs as usual).
+            _check_schema(conn, path)
+            version = 1
+            if write:
+                conn.execute("PRAGMA user_version = 1")
         if write:
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
@@ -160,10 +178,10 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool) -> None:
             _migrate(conn, version)
         elif version == 0:  # created, never written: a daemon stopped at its first breath
             raise FileNotFoundError(path)
-        elif version < VERSION:
+        elif version < VERSION and not edit:
             raise HistoryError(f"{path} is from an older deskbreak; start the daemon once "
                                "to bring it up to date")
-        conn.execute("SELECT id FROM events LIMIT 1").fetchall()
+        _check_schema(conn, path)
     except sqlite3.Error as exc:
         if is_damage(exc):
             raise Damaged(f"{path} is damaged: {reason(exc)}") from None
@@ -280,12 +298,6 @@ def load(path: Path) -> list[Record]:
         conn.close()
 
 
-def count(conn: sqlite3.Connection) -> tuple[int, str | None]:
-    """(how many records, the local time of the first) for ``stats --forget``."""
-    number, first = conn.execute("SELECT count(*), min(local) FROM events").fetchone()
-    return int(number), first
-
-
 def forget(path: Path) -> list[Path]:
     """Delete every record for good, and the damaged copies set aside; returns those files.
 
@@ -295,6 +307,8 @@ def forget(path: Path) -> list[Path]:
     """
     removed = []
     for aside in sorted(path.parent.glob(f"{path.name}.corrupt-*")):
+        if aside.is_dir() and not aside.is_symlink():
+            continue  # a directory once in its place: the user's, not history
         with contextlib.suppress(FileNotFoundError):
             aside.unlink()
             removed.append(aside)
@@ -302,7 +316,7 @@ def forget(path: Path) -> list[Path]:
         conn = connect(path, edit=True)
     except FileNotFoundError:
         return removed
-    except Damaged:  # nothing in it is readable: the file itself goes
+    except (Damaged, Newer):  # nothing this deskbreak can edit: the file itself goes
         for victim in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             with contextlib.suppress(FileNotFoundError):
                 victim.unlink()

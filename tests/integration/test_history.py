@@ -273,7 +273,8 @@ def test_forget_yes_empties_the_history_and_recording_goes_on(home: Home) -> Non
     assert counts(stats(daemon)["total"]) == new
     assert daemon.proc.poll() is None
     daemon.stop()
-    assert counts(stats(home.start())["total"]) == new
+    # A break still snoozed when deskbreak stopped never came back: not held against you.
+    assert counts(stats(home.start())["total"]) == {**new, "due": 0}
 
 
 def test_forget_yes_of_a_damaged_history_while_the_daemon_runs(home: Home) -> None:
