@@ -223,7 +223,7 @@ def test_a_month_with_breaks_shows_them_and_its_summary(charts: Path) -> None:
     assert line in lines
     assert "No breaks recorded yet" not in lines
     assert "Breaks done per day, the last 26 weeks" in lines
-    assert chart.streaks(month) in lines
+    assert chart.streak_line(month) in lines
 
 
 def test_more_breaks_done_draw_a_different_picture(charts: Path) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from deskbreak.core.history import Record
 
@@ -296,9 +296,9 @@ def report(records: Iterable[Record], first: dt.date, last: dt.date,
 
 def _sum(days: list[Day]) -> Day:
     total = Day(None)
+    added = [f.name for f in fields(Day) if f.name not in ("day", "longest_stretch")]
     for day in days:
-        for name in ("breaks", "completed", "started", "snoozed", "skipped", "ignored",
-                     "natural", "natural_seconds", "active_seconds", "due", "done"):
+        for name in added:
             setattr(total, name, getattr(total, name) + getattr(day, name))
         total.longest_stretch = max(total.longest_stretch, day.longest_stretch)
     return total

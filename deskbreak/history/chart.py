@@ -110,7 +110,7 @@ def _figure(report: Report, today: dt.date) -> Figure:
         return figure
     figure.text(0.04, 0.885, summary(report, today), fontsize=11.5, color=MUTED,
                 va="baseline")
-    figure.text(0.975, 0.935, streaks(report), fontsize=11.5, color=MUTED, ha="right",
+    figure.text(0.975, 0.935, streak_line(report), fontsize=11.5, color=MUTED, ha="right",
                 va="baseline")
     bars = figure.add_axes((0.06, 0.47, 0.915, 0.33))
     _bars(bars, report.days)
@@ -355,7 +355,7 @@ def _month_labels(start: dt.date, weeks: int) -> list[tuple[int, str]]:
              else MONTHS[d.month - 1]) for n, (column, d) in enumerate(found)]
 
 
-def streaks(report: Report) -> str:
+def streak_line(report: Report) -> str:
     """Days in a row with a break completed: "Streak 4 days, best 12 days"."""
 
     def days(n: int) -> str:

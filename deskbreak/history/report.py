@@ -60,10 +60,10 @@ def to_json(report: Report, first: dt.date, last: dt.date, history: str) -> dict
     }
 
 
-def to_csv(report: Report) -> str:
+def to_csv(report: Report, delimiter: str = ",") -> str:
     """One row per day, with a header: the same fields as ``--json``'s days."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(("date", *FIELDS))
     for day in report.days:
         values = _values(day)
@@ -98,12 +98,7 @@ def _row(label: str, day: Day) -> list[str]:
 
 def tsv(report: Report) -> str:
     """For pipes: the table only, tab-separated, numbers in seconds and fractions."""
-    lines = ["\t".join(("date", *FIELDS))]
-    for day in report.days:
-        values = _values(day)
-        lines.append("\t".join([day.day.isoformat() if day.day else "",
-                                *("" if values[f] is None else str(values[f]) for f in FIELDS)]))
-    return "\n".join(lines)
+    return to_csv(report, "\t").rstrip("\n")
 
 
 def _count(number: int, one: str, many: str | None = None) -> str:
