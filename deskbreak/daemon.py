@@ -3,7 +3,8 @@
 Each wake-up: notice an edited config, measure what the planner asks for (idle time,
 do-not-disturb), hand the Observation to the controller, carry out the effects it
 returns at the edges (notifier, tray, storage) and publish its events to the
-subscribers (the log, the wall-clock jobs; history and the guided window next). Then
+subscribers (the log, the wall-clock jobs, the history recorder, which has each event
+on disk before it is shown or told; the guided window next). Then
 sleep until the next thing is due, a minute at most. Commands from every source (the
 control channel, the tray menu, notification buttons, SIGHUP) arrive as values and go
 through the same controller.

@@ -1,9 +1,10 @@
 """What happened, as typed values: the seam every feature that records or reacts hangs on.
 
 The core emits these (the planner for what time and the sensors did, the controller for
-what the user did); the daemon hands each one to its subscribers: the log today, the
-history store and the guided window next. Each event carries both clocks: ``mono`` to
-order and measure, ``wall`` (local time) for people and for per-day statistics.
+what the user did); the daemon hands each one to its subscribers: the log, the history
+store (``core/history.py`` turns each into a record), and the guided window next. Each
+event carries both clocks: ``mono`` to order and measure, ``wall`` (local time) for
+people and for per-day statistics.
 """
 
 from __future__ import annotations
