@@ -96,8 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
 
+    from deskbreak.guide import command as guide_command
     from deskbreak.history import command as stats_command
 
+    guide = sub.add_parser("guide", parents=[common], help="walk through an exercise one "
+                           "step at a time, with a countdown")
+    guide_command.add_arguments(guide)
     stats = sub.add_parser("stats", parents=[common], help="your breaks per day, totals, "
                            "streaks; export (--json, --csv) or draw them (--chart)")
     stats_command.add_arguments(stats)
@@ -384,6 +388,9 @@ def _main(argv: list[str]) -> int:
             from deskbreak.run import run_daemon
             return run_daemon(args.config, _run_overrides(args), args.verbose)
         cfg = config.load(args.config)
+        if args.command == "guide":
+            from deskbreak.guide import command as guide_command
+            return guide_command.run(args, cfg)
         handler = {"list": cmd_list, "show": cmd_show, "next": cmd_next}.get(args.command)
         if handler is not None:
             return handler(args, cfg)

@@ -63,6 +63,8 @@ class Config:
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     history: bool = True
     history_keep_days: int = 365
+    guide_window: bool = True
+    guide_sound: bool = False
     source: Path | None = field(default=None, compare=False)
 
     def settings(self) -> Settings:
@@ -204,7 +206,7 @@ _EXCLUDE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "ids": ("exclude_ids", _strings(None)),
     "positions": ("exclude_positions", _strings(POSITIONS)),
 }
-_TABLES = ("exclude", "working_hours", "history")
+_TABLES = ("exclude", "working_hours", "history", "guide")
 KEEP_DAYS_RANGE = (1, 36500)
 
 
@@ -220,6 +222,10 @@ def _keep_days(value: Any) -> int:
 _HISTORY: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "record": ("history", _bool),
     "keep_days": ("history_keep_days", _keep_days),
+}
+_GUIDE: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "window": ("guide_window", _bool),
+    "sound": ("guide_sound", _bool),
 }
 
 
@@ -271,7 +277,7 @@ def parse_config(path: Path, text: str) -> Config:
         else:
             raise _unknown(reader, "", key, known_top)
 
-    for table, keys in (("exclude", _EXCLUDE), ("history", _HISTORY)):
+    for table, keys in (("exclude", _EXCLUDE), ("history", _HISTORY), ("guide", _GUIDE)):
         for key, value in data.get(table, {}).items():
             if key not in keys:
                 raise _unknown(reader, table, key, list(keys))

@@ -48,6 +48,8 @@ from deskbreak.core.durations import format_duration
 from deskbreak.core.events import DaemonStarted, DaemonStopped, Event, Sat
 from deskbreak.core.model import Observation
 from deskbreak.errors import DeskbreakError
+from deskbreak.guide.launch import launch as launch_guide
+from deskbreak.guide.launch import why_no_window
 from deskbreak.history import store as history_store
 from deskbreak.history.recorder import Recorder
 from deskbreak.live_config import LiveConfig, Loaded
@@ -110,6 +112,8 @@ class Daemon:
         self._reloading = asyncio.Lock()
         self._acting = asyncio.Lock()  # one input applied and carried out at a time
         self._resource_problem: str | None = None
+        self._guide_problem: str | None = None
+        self._launch_guide = launch_guide
 
     def _now(self) -> Observation:
         return Observation(self.clocks.mono(), self.clocks.boot(), self.clocks.wall())
@@ -271,7 +275,7 @@ class Daemon:
                 case ShowBreak(exercise_id=ident, snoozable=snoozable):
                     await self._notify(ident, steps=False, snoozable=snoozable)
                 case ShowSteps(exercise_id=ident):
-                    await self._notify(ident, steps=True)
+                    await self._guide(ident)
                 case Withdraw():
                     await self.notifier.withdraw()
                 case OpenSettingsFile():
@@ -302,6 +306,27 @@ class Daemon:
             return
         notice = BreakNotice.for_exercise(exercise, snoozable=snoozable)
         await (self.notifier.show_steps(notice) if steps else self.notifier.show(notice))
+
+    async def _guide(self, ident: str) -> None:
+        """Start: the guide window in its own process, or else the steps as a notification
+        (no display, no Tk, or ``[guide] window = false``), said once."""
+        cfg = self.loaded.config
+        why = self.guide_window_off()
+        if why is None:
+            why = self._launch_guide(ident, sound=cfg.guide_sound)
+            if why is None:
+                return
+        if why != self._guide_problem:
+            log.info("the guide window is not used: %s; Start shows the steps in a "
+                     "notification", why)
+            self._guide_problem = why
+        await self._notify(ident, steps=True)
+
+    def guide_window_off(self) -> str | None:
+        """Why Start shows a notification rather than the guide window, or None."""
+        if not self.loaded.config.guide_window:
+            return "[guide] window = false"
+        return why_no_window()
 
     def _save(self) -> None:
         try:

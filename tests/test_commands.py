@@ -12,7 +12,8 @@ from deskbreak.core.model import PAUSE_RANGE, SNOOZE_RANGE
 
 
 @pytest.mark.parametrize("command", [
-    c.Status(), c.Next(), c.BreakNow(), c.Start(), c.Done(), c.Snooze(), c.Snooze(600.0),
+    c.Status(), c.Next(), c.BreakNow(), c.Start(), c.Done(), c.Done(0.5), c.Stopped(0.25),
+    c.Snooze(), c.Snooze(600.0),
     c.Skip(),
     c.Pause(), c.Pause(1800.0), c.Pause(until_tomorrow=True), c.Resume(),
     c.SetContext("travel"), c.OpenSettings(), c.ShowStatistics(), c.Reload(), c.Quit(),
@@ -22,7 +23,8 @@ def test_every_command_survives_the_wire(command: c.Command) -> None:
 
 
 def test_the_wire_names_are_the_command_line_words() -> None:
-    assert set(c.COMMANDS) == {"status", "next", "break-now", "start", "done", "snooze",
+    assert set(c.COMMANDS) == {"status", "next", "break-now", "start", "done", "stopped",
+                               "snooze",
                                "skip", "pause", "resume", "context", "open-settings",
                                "statistics", "reload",
                                "quit"}
@@ -95,3 +97,10 @@ def test_malformed_requests_name_the_problem(name: Any, args: Any, problem: str)
         c.decode(name, args)
     assert str(error.value).startswith(problem)
     assert len(str(error.value)) < 140
+
+
+@pytest.mark.parametrize("fraction", [float("nan"), float("inf"), 1.5, -0.1, True, "0.5", None])
+def test_a_fraction_is_a_finite_number_from_0_to_1(fraction: object) -> None:
+    for name in ("done", "stopped"):
+        with pytest.raises(c.CommandError, match="fraction must be a number from 0 to 1"):
+            c.decode(name, {"fraction": fraction})

@@ -411,3 +411,18 @@ def test_done_takes_the_steps_off_the_screen() -> None:
     control, _ = shown_break(world)
     control.apply(c.Start(), world.at())
     assert control.apply(c.Done(), world.at()).effects == [Withdraw()]
+
+
+def test_the_guide_reports_how_much_was_done_or_that_it_closed_early() -> None:
+    world = World()
+    control, _ = shown_break(world)
+    control.apply(c.Start(), world.at())
+    done = told(control.apply(c.Done(0.8), world.at()))
+    assert [(type(e), e.fraction) for e in done] == [(ev.BreakCompleted, 0.8)]  # type: ignore[attr-defined]
+    control, _ = shown_break(World())
+    world2 = World()
+    control.apply(c.Start(), world2.at())
+    result = control.apply(c.Stopped(0.25), world2.at())
+    assert [(type(e), e.fraction) for e in told(result)] == [(ev.BreakStopped, 0.25)]  # type: ignore[attr-defined]
+    assert result.effects == []  # closing the guide is not a skip: the timer runs on
+    assert control.apply(c.Stopped(0.5), world2.at()).refused is not None

@@ -337,3 +337,9 @@ def test_records_no_calendar_can_hold_are_passed_over() -> None:
         r("sat", "10:00", seconds=60.0),
     ]).days
     assert set(days) == {DAY} and days[DAY].active_seconds == 60.0
+
+
+def test_a_guide_closed_early_is_started_not_done() -> None:
+    day = one_day([r("shown", "10:00", exercise="a"), r("started", "10:01", exercise="a"),
+                   r("stopped", "10:02", exercise="a", fraction=0.3)])
+    assert (day.breaks, day.started, day.completed, day.due, day.done) == (1, 1, 0, 1, 0)

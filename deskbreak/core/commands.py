@@ -27,6 +27,15 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _fraction(what: str, value: object) -> float:
+    """How much of a routine was done: a finite number from 0 to 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not (isinstance(value, int) or math.isfinite(value)) or not 0 <= value <= 1:
+        raise CommandError(f"{what}: fraction must be a number from 0 to 1, "
+                           f"got {_short(value)}")
+    return float(value)
+
+
 def _seconds(what: str, value: object, bounds: tuple[float, float]) -> float | None:
     """A duration argument: None, or a finite number of seconds within ``bounds``."""
     if value is None:
@@ -78,9 +87,26 @@ class Start(Command):
 
 @dataclass(frozen=True)
 class Done(Command):
-    """The started break was done (the Done button beside its steps)."""
+    """The started break was done (the Done button beside its steps, or the guide's),
+    ``fraction`` of its routine."""
 
     name: ClassVar[str] = "done"
+    fraction: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fraction", _fraction(self.name, self.fraction))
+
+
+@dataclass(frozen=True)
+class Stopped(Command):
+    """The guide was closed before the end, ``fraction`` of the routine done. Closing it
+    is not a skip: the next break comes as planned."""
+
+    name: ClassVar[str] = "stopped"
+    fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fraction", _fraction(self.name, self.fraction))
 
 
 @dataclass(frozen=True)
@@ -155,7 +181,7 @@ class Quit(Command):
 
 
 COMMANDS: dict[str, type[Command]] = {
-    cls.name: cls for cls in (Status, Next, BreakNow, Start, Done, Snooze, Skip, Pause,
+    cls.name: cls for cls in (Status, Next, BreakNow, Start, Done, Stopped, Snooze, Skip, Pause,
                               Resume, SetContext, OpenSettings, ShowStatistics, Reload, Quit)
 }
 

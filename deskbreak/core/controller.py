@@ -33,6 +33,7 @@ from deskbreak.core.commands import (
     Snooze,
     Start,
     Status,
+    Stopped,
 )
 from deskbreak.core.durations import format_duration
 from deskbreak.core.events import (
@@ -42,6 +43,7 @@ from deskbreak.core.events import (
     BreakSkipped,
     BreakSnoozed,
     BreakStarted,
+    BreakStopped,
     ContextChanged,
     DutyEnded,
     Event,
@@ -185,7 +187,9 @@ class Controller:
             case Start():
                 return self._start(now)
             case Done():
-                return self._done(now)
+                return self._done(now, command.fraction)
+            case Stopped():
+                return self._stopped(now, command.fraction)
             case Snooze():
                 return self._snooze(now, command.seconds or self.settings.snooze)
             case Skip():
@@ -230,13 +234,21 @@ class Controller:
         return Result("Started", events=[*self.planner.cut_sitting(now), BreakStarted(
             mono=now.mono, wall=now.wall, exercise_id=ident)], effects=[ShowSteps(ident)])
 
-    def _done(self, now: Observation) -> Result:
+    def _done(self, now: Observation, fraction: float) -> Result:
         if self._started is None:
             return Result(refused="no break was started: nothing to mark done")
         ident, self._started = self._started, None
         return Result("Done: well moved", events=[*self.planner.cut_sitting(now), BreakCompleted(
-            mono=now.mono, wall=now.wall, exercise_id=ident, fraction=1.0)],
+            mono=now.mono, wall=now.wall, exercise_id=ident, fraction=fraction)],
             effects=[Withdraw()])  # its steps are no longer needed on screen
+
+    def _stopped(self, now: Observation, fraction: float) -> Result:
+        if self._started is None:
+            return Result(refused="no break was started: nothing to stop")
+        ident, self._started = self._started, None
+        return Result(f"Stopped at {fraction:.0%}; the next break comes as planned",
+                      events=[BreakStopped(mono=now.mono, wall=now.wall, exercise_id=ident,
+                                           fraction=fraction)])
 
     def _refusal(self, now: Observation, verb: str) -> str | None:
         """Why there is no break to ``verb`` now, or None when there is one."""

@@ -39,6 +39,14 @@ class BreakCompleted(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BreakStopped(Event):
+    """The guide was closed before the end of the routine."""
+
+    exercise_id: str
+    fraction: float  # how much of the routine was done, 0..1
+
+
+@dataclass(frozen=True, kw_only=True)
 class BreakSnoozed(Event):
     exercise_id: str | None  # None: the next break was postponed before it showed
     seconds: float

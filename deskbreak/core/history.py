@@ -18,6 +18,7 @@ KINDS: dict[type[ev.Event], str] = {
     ev.BreakShown: "shown",
     ev.BreakStarted: "started",
     ev.BreakCompleted: "completed",
+    ev.BreakStopped: "stopped",
     ev.BreakSnoozed: "snoozed",
     ev.BreakSkipped: "skipped",
     ev.BreakIgnored: "ignored",
@@ -63,7 +64,7 @@ def record_of(event: ev.Event) -> Record:
                           requested=event.requested)
         case ev.BreakStarted():
             return Record(kind, local, exercise=event.exercise_id)
-        case ev.BreakCompleted():
+        case ev.BreakCompleted() | ev.BreakStopped():
             return Record(kind, local, exercise=event.exercise_id, fraction=event.fraction)
         case ev.BreakSnoozed():
             return Record(kind, local, exercise=event.exercise_id, seconds=event.seconds)

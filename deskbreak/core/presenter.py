@@ -205,6 +205,8 @@ def describe(event: ev.Event) -> str:
             return f"break started: {event.exercise_id}"
         case ev.BreakCompleted():
             return f"break completed ({event.fraction:.0%}): {event.exercise_id}"
+        case ev.BreakStopped():
+            return f"guide closed at {event.fraction:.0%}: {event.exercise_id}"
         case ev.BreakSnoozed():
             what = event.exercise_id or "the next break"
             return f"break snoozed for {format_duration(event.seconds)}: {what}"

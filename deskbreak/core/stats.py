@@ -130,6 +130,8 @@ class _Tally:
                 self._done(self._open(today))
                 self._close()
                 self._end_stretch()
+            case "stopped":  # the guide closed early: started, not done
+                self._close()
             case "skipped":
                 today.skipped += 1
                 self._open(today)  # skipped before it showed: it was due all the same
