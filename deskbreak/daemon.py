@@ -446,6 +446,10 @@ class Daemon:
     def _edges(self) -> presenter.EdgeReport:
         notes = [*self.notifier.notes, *self.tray.notes, *self.sensors.notes,
                  *self.history.notes()]
+        guide = self.guide_window_off()
+        if guide is not None:
+            notes.append(f"no guide window ({guide}): Start shows the steps in a "
+                         "notification")
         if self.tray.failed is not None:
             notes.append(f"tray stopped: {self.tray.failed}")
         source = self.loaded.config.source
