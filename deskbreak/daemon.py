@@ -315,6 +315,7 @@ class Daemon:
         if why is None:
             why = self._launch_guide(ident, sound=cfg.guide_sound)
             if why is None:
+                await self.notifier.withdraw()  # the window has it from here
                 return
         if why != self._guide_problem:
             log.info("the guide window is not used: %s; Start shows the steps in a "

@@ -137,7 +137,15 @@ def test_snooze_button_in_dunst_postpones_the_break(desktop: Desktop) -> None:
     assert len(breaks(desktop)) == shown  # nothing fires during the snooze
 
 
-def test_start_button_shows_the_steps(desktop: Desktop) -> None:
+def configure(desktop: Desktop, text: str) -> Path:
+    config = Path(desktop.env["XDG_CONFIG_HOME"]) / "deskbreak" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text)
+    return config
+
+
+def test_start_button_shows_the_steps_when_the_guide_window_is_off(desktop: Desktop) -> None:
+    configure(desktop, "[guide]\nwindow = false\n")
     start(desktop, "--interval", "4s")
     first = wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break", 15)[0]
     desktop.press_action("Start")
@@ -321,3 +329,52 @@ def test_a_break_asked_for_while_paused_offers_no_snooze(desktop: Desktop) -> No
     after = wait(lambda: status(desktop), lambda s: s.get("showing") is None, "skipped")
     assert after["state"] == "paused" and after["paused_until"] == paused["paused_until"]
     assert "break skipped" in log_of(desktop)
+
+
+def guide_windows(desktop: Desktop) -> list[str]:
+    found = desktop.run(["xdotool", "search", "--onlyvisible", "--name", "^deskbreak: "],
+                        check=False)
+    return found.stdout.split()
+
+
+def key(desktop: Desktop, window: str, name: str) -> None:
+    desktop.run(["xdotool", "windowactivate", "--sync", window], check=False)
+    desktop.run(["xdotool", "key", "--clearmodifiers", name])
+
+
+def test_start_opens_the_guide_window_and_done_records_the_break(desktop: Desktop) -> None:
+    from deskbreak.catalogue import load_catalogue
+    from deskbreak.config import Config
+    from deskbreak.core.routine import routine
+
+    start(desktop, "--interval", "20m")
+    running(desktop)
+    assert cli(desktop, "break-now").returncode == 0
+    wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break", 15)
+    desktop.press_action("Start")
+    (window,) = wait(lambda: guide_windows(desktop), bool, "the guide window", 10)
+    ident = status(desktop)["last_break"]["id"]
+    phases = routine(load_catalogue(Config()).get(ident)).phases  # type: ignore[arg-type]
+    shots = artifacts_root()
+    time.sleep(1.3)  # keys are ignored for a second after it appears
+    desktop.screenshot(shots / "guide-cautions.png")
+    key(desktop, window, "Return")  # the first screen: start
+    time.sleep(0.5)
+    desktop.screenshot(shots / "guide-first-step.png")
+    work = next(i for i, p in enumerate(phases) if p.kind in ("hold", "move"))
+    for _ in range(work - 1):
+        key(desktop, window, "Right")
+    time.sleep(1.5)
+    desktop.screenshot(shots / "guide-mid-hold.png")
+    for _ in range(len(phases) - 1 - work):
+        key(desktop, window, "Right")
+    time.sleep(0.5)
+    desktop.screenshot(shots / "guide-end.png")
+    key(desktop, window, "Return")  # Done
+    wait(lambda: guide_windows(desktop), lambda found: not found, "the window to close", 10)
+    wait(lambda: desktop.run(["pgrep", "-f", "deskbreak guide"], check=False).returncode,
+         lambda code: code == 1, "the guide's process to exit")
+    wait(lambda: log_of(desktop), lambda text: "break completed (100%)" in text,
+         "the completed break in the log")
+    stats = json.loads(cli(desktop, "stats", "--json", "--days", "1").stdout)
+    assert (stats["total"]["completed"], stats["total"]["breaks"]) == (1, 1)
