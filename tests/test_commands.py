@@ -12,7 +12,8 @@ from deskbreak.core.model import PAUSE_RANGE, SNOOZE_RANGE
 
 
 @pytest.mark.parametrize("command", [
-    c.Status(), c.Next(), c.BreakNow(), c.Start(), c.Done(), c.Done(0.5), c.Stopped(0.25),
+    c.Status(), c.Next(), c.BreakNow(), c.BreakNow(start=True), c.Start(), c.Done(),
+    c.Done(0.5), c.Stopped(0.25),
     c.Snooze(), c.Snooze(600.0),
     c.Skip(),
     c.Pause(), c.Pause(1800.0), c.Pause(until_tomorrow=True), c.Resume(),

@@ -426,3 +426,12 @@ def test_the_guide_reports_how_much_was_done_or_that_it_closed_early() -> None:
     assert [(type(e), e.fraction) for e in told(result)] == [(ev.BreakStopped, 0.25)]  # type: ignore[attr-defined]
     assert result.effects == []  # closing the guide is not a skip: the timer runs on
     assert control.apply(c.Stopped(0.5), world2.at()).refused is not None
+
+
+def test_take_a_break_now_from_the_tray_goes_straight_into_the_guide() -> None:
+    world = World()
+    control = controller(world)
+    result = control.apply(c.BreakNow(start=True), world.at())
+    assert [type(e) for e in told(result)] == [ev.BreakShown, ev.BreakStarted]
+    assert [type(e) for e in result.effects] == [ShowSteps]  # no notification to answer
+    assert control.apply(c.Done(), world.at()).refused is None

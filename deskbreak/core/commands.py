@@ -75,7 +75,16 @@ class Next(Command):
 
 @dataclass(frozen=True)
 class BreakNow(Command):
+    """A break now; ``start``: started at once, straight into the guide (the tray's
+    "Take a break now": whoever clicks it is ready)."""
+
     name: ClassVar[str] = "break-now"
+    start: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.start, bool):
+            raise CommandError(f"break-now: start must be true or false, got "
+                               f"{_short(self.start)}")
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ class Controller:
             case Next():
                 return self._next()
             case BreakNow():
-                return self._break_now(now)
+                return self._break_now(now, start=command.start)
             case Start():
                 return self._start(now)
             case Done():
@@ -217,11 +217,16 @@ class Controller:
         ident = self.rotation.peek(self.context, ids)
         return Result(data={"id": ident, "context": self.context}, save=True)
 
-    def _break_now(self, now: Observation) -> Result:
+    def _break_now(self, now: Observation, *, start: bool) -> Result:
         if not self.eligible.get(self.context):
             return Result(refused=self._no_exercises(self.context))
         result = Result()
         self._show(now, requested=True, result=result)
+        if start:  # no notification to answer: the guide opens with it
+            started = self._start(now)
+            result.effects = [e for e in result.effects if not isinstance(e, ShowBreak)]
+            result.events += started.events
+            result.effects += started.effects
         still = " (still paused)" if self.planner.pause_state is not None else ""
         result.message = "Break now" + still
         return result

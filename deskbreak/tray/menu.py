@@ -49,7 +49,7 @@ def build_menu(view: Callable[[], MenuView], submit: Submit,
     return Menu(
         MenuItem(lambda _item: view().headline, None, enabled=False),
         Menu.SEPARATOR,
-        MenuItem("Take a break now", send(BreakNow()), default=True),
+        MenuItem("Take a break now", send(BreakNow(start=True)), default=True),
         MenuItem("Snooze", Menu(*[
             MenuItem(format_duration(s), send(Snooze(s))) for s in snooze_choices
         ]), enabled=lambda _item: view().can_snooze),

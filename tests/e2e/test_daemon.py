@@ -95,10 +95,14 @@ def test_tray_icon_registers_and_its_menu_works_through_the_host(desktop: Deskto
     tree = desktop.run(["xwininfo", "-root", "-tree"]).stdout
     assert "195x260+0+30" in tree  # the popup menu, ten rows and two separators
 
-    # "Take a break now", clicked in the host's menu, shows a break at once.
+    # "Take a break now", clicked in the host's menu, opens the guide at once.
     desktop.click(60, ROW["Take a break now"])
-    notes = wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "a break")
-    assert notes[0].summary.startswith(TITLE)
+    (window,) = wait(lambda: guide_windows(desktop), bool, "the guide window", 10)
+    assert status(desktop)["last_break"] is not None
+    time.sleep(1.3)  # keys are ignored for a second after it appears
+    key(desktop, window, "Escape")
+    wait(lambda: guide_windows(desktop), lambda found: not found, "the window to close", 10)
+    wait(lambda: log_of(desktop), lambda text: "guide closed at" in text, "the stop in the log")
 
     # Pause > 1 h through the submenu: the daemon reports it paused.
     desktop.click(*ICON)
