@@ -123,3 +123,25 @@ def test_history_quick_times_stats_and_measures_the_daemon_with_its_store() -> N
         memory = report["memory"][variant]
         assert 5 < memory["rss_mib"] < 500 and memory["sqlite"] and not memory["matplotlib"]
     assert {"stats (table) under 0.5 s"} <= {g["goal"] for g in report["goals"]}
+
+
+def test_guide_quick_opens_the_window_and_leaves_nothing_behind() -> None:
+    report = run_quick("guide.py")
+    results, raw = report["results"], report["raw"]
+    assert results["opened"] == len(raw["rounds"]) == report["settings"]["rounds"] >= 1
+    assert 0 < results["open_s"]["min"] <= results["open_s"]["median"] \
+        <= results["open_s"]["max"] < 10
+    assert results["xdotool_agrees"]  # the poll saw what `xdotool search` sees
+    assert results["processes_left"] == 0 and results["unreaped"] == 0
+    assert raw["left"] == [] and all(r["left"] == [] and r["reaped"] for r in raw["rounds"])
+    memory = results["memory"]
+    assert memory["processes"]["after"] == 1 and memory["threads"]["diff"] == 0
+    assert 5 < memory["rss_mib"]["before"] < 500 and 5 < memory["rss_mib"]["after"] < 500
+    assert results["tk_in_daemon"] == []
+    # The guide process stamped its start, tkinter and mainloop, all between click and seen.
+    first = raw["rounds"][0]
+    assert {"python", "tkinter", "tk", "mainloop"} <= set(first["stamps_s"])
+    assert all(0 <= t <= first["open_s"] for t in first["stamps_s"].values())
+    assert sum(first["phases_s"].values()) == pytest.approx(first["open_s"])
+    assert {g["goal"] for g in report["goals"]} >= {
+        "window on screen within 0.5 s of Start (median)", "no guide process left"}

@@ -93,7 +93,8 @@ def setting_of(exercise: Exercise) -> str:
     position = {"Lying back": "Lying on your back", "Lying front": "Lying on your front",
                 "Lying side": "Lying on your side", "All fours": "On all fours"}.get(
         position, position)
-    needs = [n.replace("-", " ") for n in exercise.needs]
+    needs = [("a " if n in ("chair", "bed", "wall", "desk") else "") + n.replace("-", " ")
+             for n in exercise.needs]
     return position + (f", with {' and '.join(needs)}" if needs else "")
 
 
