@@ -81,7 +81,7 @@ def _play(exercise: Exercise, *, terminal: bool, sound: bool) -> Outcome:
         why = window.why_not()
         if why is None:
             return window.run(exercise, sound=sound)
-        print(f"deskbreak: no window ({why}); guiding in the terminal", file=sys.stderr)
+        print(f"deskbreak: no guide window: {why}; guiding in the terminal", file=sys.stderr)
     from deskbreak.guide import terminal as player
 
     return player.play(exercise, out=sys.stdout, interactive=sys.stdout.isatty())
