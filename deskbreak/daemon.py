@@ -466,8 +466,7 @@ class Daemon:
         now = self._now()
         finish = self.controller.finish(now)
         finish.events.append(DaemonStopped(mono=now.mono, wall=now.wall))
-        for event in finish.events:
-            self._publish(event)
+        await self._carry_out(finish)
         await asyncio.to_thread(self.history.close)
 
     async def _close_edges(self) -> None:

@@ -95,11 +95,9 @@ class Start(Command):
 
 
 @dataclass(frozen=True)
-class Done(Command):
-    """The started break was done (the Done button beside its steps, or the guide's),
-    ``fraction`` of its routine."""
+class _Progress(Command):
+    """A report on the started break: how much of its routine was done, 0..1."""
 
-    name: ClassVar[str] = "done"
     fraction: float = 1.0
 
     def __post_init__(self) -> None:
@@ -107,15 +105,19 @@ class Done(Command):
 
 
 @dataclass(frozen=True)
-class Stopped(Command):
-    """The guide was closed before the end, ``fraction`` of the routine done. Closing it
-    is not a skip: the next break comes as planned."""
+class Done(_Progress):
+    """The started break was done (the Done button beside its steps, or the guide's)."""
+
+    name: ClassVar[str] = "done"
+
+
+@dataclass(frozen=True)
+class Stopped(_Progress):
+    """The guide was closed before the end. Closing it is not a skip: the next break
+    comes as planned."""
 
     name: ClassVar[str] = "stopped"
     fraction: float = 0.0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fraction", _fraction(self.name, self.fraction))
 
 
 @dataclass(frozen=True)

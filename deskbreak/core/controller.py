@@ -161,12 +161,14 @@ class Controller:
         """Time passed and the sensors saw ``obs``: fire, hold, or count a natural break."""
         outcome = self.planner.observe(obs)
         result = Result(events=list(outcome.events))
-        if any(isinstance(e, WentAway | NaturalBreak | DutyEnded) for e in outcome.events):
+        left = any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events)
+        ended = any(isinstance(e, DutyEnded) for e in outcome.events)
+        if left or ended:
             self._snoozed = None  # a fresh interval after a natural break: a fresh exercise
         if self._showing is not None:
-            if any(isinstance(e, WentAway | NaturalBreak) for e in outcome.events):
+            if left:
                 self._ignored(obs, "natural break", result)  # away: it becomes one
-            elif any(isinstance(e, DutyEnded) for e in outcome.events):
+            elif ended:
                 self._ignored(obs, "off duty", result)
         if outcome.fire:
             self._show(obs, requested=False, result=result)
@@ -221,10 +223,9 @@ class Controller:
         if not self.eligible.get(self.context):
             return Result(refused=self._no_exercises(self.context))
         result = Result()
-        self._show(now, requested=True, result=result)
+        self._show(now, requested=True, result=result, notify=not start)
         if start:  # no notification to answer: the guide opens with it
             started = self._start(now)
-            result.effects = [e for e in result.effects if not isinstance(e, ShowBreak)]
             result.events += started.events
             result.effects += started.effects
         still = " (still paused)" if self.planner.pause_state is not None else ""
@@ -374,7 +375,8 @@ class Controller:
         return result
 
     # --- helpers ---------------------------------------------------------------------------
-    def _show(self, now: Observation, *, requested: bool, result: Result) -> None:
+    def _show(self, now: Observation, *, requested: bool, result: Result,
+              notify: bool = True) -> None:
         ids = self.eligible.get(self.context, ())
         if not ids:  # cannot happen through the checks above; never fire in a loop
             self.planner.skip(now.mono)
@@ -389,7 +391,8 @@ class Controller:
         self._last_shown = (ident, now.wall)
         result.events.append(BreakShown(mono=now.mono, wall=now.wall, exercise_id=ident,
                                         context=self.context, requested=requested))
-        result.effects.append(ShowBreak(ident, snoozable))
+        if notify:
+            result.effects.append(ShowBreak(ident, snoozable))
         result.save = True
 
     def _ignored(self, now: Observation, reason: str, result: Result) -> None:
