@@ -141,12 +141,12 @@ class Recorder:
                 if attempt == 2 or not self._move_aside(str(exc), record.local):
                     return
             except sqlite3.Error as exc:
-                if store.is_damage(exc) and attempt == 1:
-                    if self._move_aside(f"{self.path} is damaged: {store.reason(exc)}",
-                                        record.local):
+                problem = store.failure(self.path, exc, "write to")
+                if isinstance(problem, store.Damaged) and attempt == 1:
+                    if self._move_aside(str(problem), record.local):
                         continue
                     return
-                self._failed(f"cannot write to {self.path}: {store.reason(exc)}")
+                self._failed(str(problem))
                 return
             except (store.HistoryError, OSError) as exc:
                 self._failed(str(exc) if isinstance(exc, store.HistoryError)

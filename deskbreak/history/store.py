@@ -79,6 +79,13 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return name.startswith(_BROKEN)  # the module's own errors (a bug) carry no name
 
 
+def failure(path: Path, exc: sqlite3.Error, doing: str) -> HistoryError:
+    """SQLite's error as ours: Damaged when the content is broken, else HistoryError."""
+    if is_damage(exc):
+        return Damaged(f"{path} is damaged: {reason(exc)}")
+    return HistoryError(f"cannot {doing} {path}: {reason(exc)}")
+
+
 def reason(exc: BaseException) -> str:
     """One line for the log and ``status``."""
     if isinstance(exc, OSError):
@@ -183,9 +190,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, *, write: bool, edit: bool) -
                                "to bring it up to date")
         _check_schema(conn, path)
     except sqlite3.Error as exc:
-        if is_damage(exc):
-            raise Damaged(f"{path} is damaged: {reason(exc)}") from None
-        raise HistoryError(f"cannot use {path}: {reason(exc)}") from None
+        raise failure(path, exc, "use") from None
 
 
 def _migrate(conn: sqlite3.Connection, version: int) -> None:
@@ -291,9 +296,7 @@ def load(path: Path) -> list[Record]:
     try:
         return list(read(conn))
     except sqlite3.Error as exc:
-        if is_damage(exc):
-            raise Damaged(f"{path} is damaged: {reason(exc)}") from None
-        raise HistoryError(f"cannot read {path}: {reason(exc)}") from None
+        raise failure(path, exc, "read") from None
     finally:
         conn.close()
 
