@@ -43,6 +43,7 @@ class TrayIcon(Protocol):
 
     backend: str
     has_menu: bool
+    notes: list[str]
 
     def set_image(self, image: Any) -> None: ...
 

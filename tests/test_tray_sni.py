@@ -190,10 +190,11 @@ def make_menu(state: dict[str, Any]) -> Menu:
 
 
 @asynccontextmanager
-async def running_icon(address: str, **kwargs: Any) -> AsyncIterator[tuple[Icon, Client]]:
+async def running_icon(address: str, *, wait: bool = False,
+                       **kwargs: Any) -> AsyncIterator[tuple[Icon, Client]]:
     bus = await MessageBus(bus_address=address).connect()
     icon = Icon("deskbreak", red_dot(), "deskbreak: 12 min to a break", bus=bus, **kwargs)
-    await icon.start()
+    await icon.start(wait=wait)
     client = await Client.connect(address, icon.bus_name)
     try:
         yield icon, client
@@ -350,6 +351,94 @@ async def test_start_without_watcher_raises(dbus_address: str) -> None:
     assert not icon.visible
     client.bus.disconnect()
     bus.disconnect()
+
+
+@aio
+async def test_a_waiting_icon_registers_with_a_panel_that_starts_later(dbus_address: str) -> None:
+    """The login race: deskbreak first, the panel later; and the panel restarting."""
+    heard: list[bool] = []
+    async with running_icon(dbus_address, wait=True) as (icon, client):
+        icon.on_hosted = heard.append
+        assert not icon.hosted and await client.has_owner(icon.bus_name)
+        assert await client.prop("Title") == "deskbreak: 12 min to a break"  # served already
+        async with fake_watcher(dbus_address, export_late=True) as watcher:
+            assert await watcher.wait_items(1) == [icon.bus_name]
+            await _until(lambda: icon.hosted)
+            assert heard == [True]
+        await _until(lambda: not icon.hosted)  # the panel went away
+        async with fake_watcher(dbus_address) as again:
+            assert await again.wait_items(1) == [icon.bus_name]
+            await _until(lambda: icon.hosted)
+        assert heard[:3] == [True, False, True]
+
+
+async def _until(ok: Callable[[], bool]) -> None:
+    while not ok():
+        await asyncio.sleep(0.01)
+
+
+class FakeStandIn:
+    """A thread tray stand-in that records what the handover asks of it."""
+
+    backend = "xorg"
+    has_menu = False
+    failed = None
+    notes: list[str] = []  # noqa: RUF012 - read-only
+
+    def __init__(self) -> None:
+        self.images: list[Image.Image] = []
+        self.titles: list[str] = []
+        self.closed = False
+
+    def set_image(self, image: Image.Image) -> None:
+        self.images.append(image)
+
+    def set_title(self, title: str) -> None:
+        self.titles.append(title)
+
+    def refresh_menu(self) -> None:
+        pass
+
+    def set_menu(self, menu: Any) -> None:
+        pass
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+@aio
+async def test_the_handover_shows_a_stand_in_only_while_no_panel_hosts_the_icon(
+    dbus_address: str,
+) -> None:
+    from deskbreak.tray import SniTray
+    from deskbreak.tray.handover import WAITING, HandoverTray
+
+    opened: list[FakeStandIn] = []
+
+    def stand_in(name: str, image: Image.Image, title: str, menu: Any,
+                 notes: list[str]) -> Any:
+        assert (name, title) == ("deskbreak", icon.title)  # what the icon shows now
+        notes.append("tray icon via pystray xorg has no menu")
+        opened.append(FakeStandIn())
+        return opened[-1]
+
+    async with running_icon(dbus_address, wait=True) as (icon, _client):
+        tray = HandoverTray(SniTray(icon), stand_in)
+        assert len(opened) == 1 and tray.backend == "xorg" and not tray.has_menu
+        assert tray.notes == [WAITING, "tray icon via pystray xorg has no menu"]
+        tray.set_title("deskbreak: 11 min to a break")
+        assert opened[0].titles == ["deskbreak: 11 min to a break"]
+        assert icon.title == "deskbreak: 11 min to a break"  # the SNI icon is kept current
+        async with fake_watcher(dbus_address) as watcher:
+            await watcher.wait_items(1)
+            await _until(lambda: opened[0].closed)
+            assert tray.backend == "sni" and tray.has_menu and tray.notes == []
+            tray.set_title("deskbreak: 10 min to a break")
+            assert opened[0].titles == ["deskbreak: 11 min to a break"]  # gone
+        await _until(lambda: len(opened) == 2)  # the panel died: the stand-in is back
+        assert tray.backend == "xorg" and WAITING in tray.notes
+        await tray.close()
+        assert opened[1].closed and not icon.visible
 
 
 @aio

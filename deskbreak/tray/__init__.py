@@ -32,6 +32,11 @@ class Tray(ABC):
     icon: Any  # the pystray Icon
     failed: BaseException | None = None  # a backend thread that died, for status
 
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about this icon now, for ``deskbreak status``."""
+        return []
+
     @abstractmethod
     def set_image(self, image: Image.Image) -> None: ...
 
@@ -113,12 +118,13 @@ class TrayChoice:
     notes: list[str]
 
 
-async def _try_sni(name: str, image: Image.Image, title: str, menu: Any) -> Tray:
+async def _start_sni(name: str, image: Image.Image, title: str, menu: Any) -> Any:
+    """Our SNI icon, published even before a watcher exists (it registers when one comes)."""
     from deskbreak.tray.sni import Icon
 
     icon = Icon(name, image, title, menu)
-    await icon.start()
-    return SniTray(icon)
+    await icon.start(wait=True)
+    return icon
 
 
 def _pystray_backend(module: str) -> Any:
@@ -154,33 +160,66 @@ def _thread_candidates() -> list[str]:
     return out
 
 
-async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> TrayChoice:
-    """Find the best tray for this desktop; never raises."""
-    notes: list[str] = []
-    if sys.platform.startswith("linux") and os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        try:
-            return TrayChoice(await _try_sni(name, image, title, menu), notes)
-        except Exception as exc:
-            notes.append(f"StatusNotifierItem tray unavailable: {exc}")
+def _xembed_icon(name: str, image: Image.Image, title: str, menu: Any) -> Any | None:
+    """pystray's xorg icon if an XEmbed tray owns the selection now, else None.
+
+    Without a tray the icon could never dock (pystray asks only once): saying "none"
+    is truer than reporting an icon nobody can see.
+    """
+    from deskbreak.tray.xorg import icon_class
+
+    icon = icon_class()(name, image, title, menu)
+    if icon._get_systray_manager() is None:
+        icon._display.close()
+        return None
+    return icon
+
+
+def open_thread_tray(name: str, image: Image.Image, title: str, menu: Any,
+                     notes: list[str]) -> Tray | None:
+    """The best pystray backend running in a thread, started; why not, in ``notes``."""
     for module in _thread_candidates():
         try:
             backend = _pystray_backend(module)
+            if module == "_xorg":
+                icon = _xembed_icon(name, image, title, menu)
+                if icon is None:
+                    notes.append("no XEmbed tray (system tray) on this display")
+                    continue
+            else:
+                icon = backend.Icon(name, image, title, menu)
         except Exception as exc:  # ImportError, Xlib.error.DisplayNameError, ...
             notes.append(f"pystray {module[1:]} backend unavailable: {exc}")
             continue
-        icon_class = backend.Icon
-        if module == "_xorg":
-            from deskbreak.tray.xorg import icon_class as xorg_icon
-            icon_class = xorg_icon()
-        icon = icon_class(name, image, title, menu)
         tray = ThreadTray(icon, module[1:])
         tray.start()
         if not tray.has_menu:
             notes.append(f"tray icon via pystray {module[1:]} has no menu on this desktop; "
                          "use the deskbreak command line (install PyGObject for a menu)")
-        return TrayChoice(tray, notes)
-    if sys.platform == "darwin":
+        return tray
+    return None
+
+
+async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> TrayChoice:
+    """Find the best tray for this desktop; never raises.
+
+    On Linux with a session bus the answer is our StatusNotifierItem icon, even when no
+    panel hosts one yet: the handover shows it through an XEmbed tray meanwhile and moves
+    it to the panel the moment one starts (login races, panel restarts).
+    """
+    notes: list[str] = []
+    if sys.platform.startswith("linux") and os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        try:
+            sni = await _start_sni(name, image, title, menu)
+        except Exception as exc:
+            notes.append(f"StatusNotifierItem tray unavailable: {exc}")
+        else:
+            from deskbreak.tray.handover import HandoverTray
+
+            return TrayChoice(HandoverTray(SniTray(sni), open_thread_tray), notes)
+    tray = open_thread_tray(name, image, title, menu, notes)
+    if tray is None and sys.platform == "darwin":
         notes.append(MACOS_NOTE)
-    elif not notes:
+    elif tray is None and not notes:
         notes.append("no tray available (no D-Bus session and no display)")
-    return TrayChoice(None, notes)
+    return TrayChoice(tray, notes)

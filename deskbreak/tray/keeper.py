@@ -27,7 +27,7 @@ class TrayKeeper:
     def __init__(self, submit: Submit) -> None:
         self.submit = submit
         self.tray: TrayIcon | None = None
-        self.notes: list[str] = []
+        self._notes: list[str] = []
         self.view = presenter.MenuView()
         self._look: tuple[Look, int] | None = None
         self._choices: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
@@ -48,7 +48,7 @@ class TrayKeeper:
         self.view, self._look = presenter.menu_view(snap), presenter.look(snap)
         choice = await open_tray("deskbreak", draw(*self._look), self.view.headline,
                                  self._menu())
-        self.tray, self.notes = choice.tray, choice.notes
+        self.tray, self._notes = choice.tray, choice.notes
         for note in choice.notes:
             log.warning(note) if choice.tray is None else log.info(note)
         if self.tray is not None:
@@ -82,12 +82,17 @@ class TrayKeeper:
     async def close(self, why: str | None = None) -> None:
         tray, self.tray, self._look = self.tray, None, None
         if why:
-            self.notes = [why]
+            self._notes = [why]
         if tray is not None:
             try:
                 await tray.close()
             except Exception as exc:
                 log.debug("closing the tray: %s", exc)
+
+    @property
+    def notes(self) -> list[str]:
+        """Why the icon is missing or limited; a tray waiting for its panel says so."""
+        return [*self._notes, *(self.tray.notes if self.tray is not None else [])]
 
     @property
     def backend(self) -> str:

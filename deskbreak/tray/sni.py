@@ -343,6 +343,8 @@ class Icon(BaseIcon):
         self._tasks: set[asyncio.Task[None]] = set()
         self._published = False
         self._pixmap_cache: tuple[Image.Image, list[list[Any]]] | None = None
+        self.hosted = False  # a watcher is there and has our registration
+        self.on_hosted: Callable[[bool], None] | None = None
         self._item = _ItemInterface(self)
         self._dbusmenu = _MenuInterface(self)
         self.bus_name = f"org.kde.StatusNotifierItem-{os.getpid()}-{next(self._counter)}"
@@ -350,10 +352,14 @@ class Icon(BaseIcon):
 
     # -- asyncio API ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, *, wait: bool = False) -> None:
         """Publish the icon: export both objects, own ``bus_name``, register with the watcher.
 
-        :raises SniUnavailable: without a session bus or a StatusNotifierWatcher."""
+        ``wait``: with no watcher yet (a panel that starts after us at login), publish
+        anyway and register the moment one appears; ``on_hosted`` hears of it.
+
+        :raises SniUnavailable: without a session bus, or without a StatusNotifierWatcher
+            unless ``wait``."""
         self._loop = asyncio.get_running_loop()
         if self._bus is None:
             try:
@@ -367,9 +373,19 @@ class Icon(BaseIcon):
             bus.export(MENU_PATH, self._dbusmenu)
             bus.add_message_handler(self._on_message)
             await _call(bus, *_DBUS, "AddMatch", "s", [_WATCHER_RULE])
-            if not (await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]))[0]:
+            # The match is in place before asking, so a watcher that comes in between
+            # is still heard of.
+            self.hosted = bool((await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]))[0])
+            if not self.hosted and not wait:
                 raise SniUnavailable(f"no {WATCHER} on the session bus: no SNI tray host runs")
-            await self._publish()
+            try:
+                await self._publish()
+            except SniUnavailable:
+                if not (wait and self._published):
+                    raise
+                # A watcher that owns its name before it serves its object: keep trying.
+                self.hosted = False
+                self._spawn(self._reregister)
         except BaseException:
             await self._teardown()
             raise
@@ -480,7 +496,8 @@ class Icon(BaseIcon):
                 if reply not in (RequestNameReply.PRIMARY_OWNER, RequestNameReply.ALREADY_OWNER):
                     raise SniUnavailable(f"bus name {self.bus_name} is taken")
                 self._published = True
-            await self._register()
+            if self.hosted:
+                await self._register()
 
     async def _register(self) -> None:
         assert self._bus is not None
@@ -500,11 +517,23 @@ class Icon(BaseIcon):
                     return
                 try:
                     await self._register()
-                    return
                 except SniUnavailable:
                     if not delay:
                         raise
+                else:
+                    self._set_hosted(True)
+                    return
             await asyncio.sleep(delay)
+
+    def _set_hosted(self, hosted: bool) -> None:
+        if hosted == self.hosted:
+            return
+        self.hosted = hosted
+        if self.on_hosted is not None:
+            try:
+                self.on_hosted(hosted)
+            except Exception:
+                _log.exception("SNI tray icon: the host change handler failed")
 
     async def _unpublish(self) -> None:
         """Release the bus name: the watcher sees it go and drops the icon from the hosts."""
@@ -533,15 +562,20 @@ class Icon(BaseIcon):
             self._bus, self._owns_bus = None, False
 
     def _on_message(self, msg: Message) -> None:
-        """Re-register when a watcher (re)appears, e.g. after the panel restarted."""
+        """Register when a watcher (re)appears: a panel started late or restarted.
+
+        A watcher that goes away takes our registration with it: ``on_hosted(False)``
+        lets the owner show the icon elsewhere until the next one comes."""
         if (
             msg.message_type == MessageType.SIGNAL
             and msg.interface == _DBUS[0]
             and msg.member == "NameOwnerChanged"
             and msg.body[0] == WATCHER
-            and msg.body[2]
         ):
-            self._spawn(self._reregister)
+            if msg.body[2]:
+                self._spawn(self._reregister)
+            else:
+                self._set_hosted(False)
 
 
 async def _call(

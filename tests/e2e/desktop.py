@@ -945,6 +945,9 @@ class Desktop:
         self._wait_ready(
             watcher, f"{WATCHER_NAME} on the bus", lambda: self._name_has_owner(WATCHER_NAME)
         )
+        self._start_sni_host()
+
+    def _start_sni_host(self) -> None:
         host = self._spawn_component(
             "gtk-sni-tray", [self._which("gtk-sni-tray-standalone"), "--top"]
         )
@@ -971,6 +974,40 @@ class Desktop:
         self._wait_ready(
             component, "its panel window mapped", lambda: self._trayer_panel() is not None
         )
+
+    # ---- components that come late or go away (login races, panel restarts) ----------
+
+    LATE = ("dunst", "sni", "sni-host", "trayer")
+
+    def add(self, component: str) -> None:
+        """Start a component after the desktop is up, as a slow login or a restart would.
+
+        "sni" is the watcher and its host; "sni-host" the host alone (its watcher still
+        running). Waits until the component is ready, like `start()` does.
+        """
+        starters = {"dunst": self._start_dunst, "sni": self._start_sni,
+                    "sni-host": self._start_sni_host, "trayer": self._start_trayer}
+        if component not in starters:
+            raise ValueError(f"cannot add {component!r}; one of {', '.join(self.LATE)}")
+        if not self._started:
+            raise RuntimeError("start the desktop first")
+        flag = {"dunst": "want_notifications", "trayer": "want_xembed"}.get(component,
+                                                                           "want_sni")
+        setattr(self, flag, True)  # what the queries (sni_items, ...) check for
+        try:
+            starters[component]()
+        except DesktopUnavailable:
+            self._record_failed_start()
+            raise
+
+    def kill(self, name: str) -> None:
+        """Stop one running component by its name in `pids()`, as a crash would."""
+        for component in list(self._components):
+            if component.name == name:
+                self._components.remove(component)
+                self._kill_group(component.proc, grace=2.0)
+                return
+        raise ValueError(f"no running component named {name!r}; running: {self.pids()}")
 
     # ---- D-Bus -----------------------------------------------------------------------
 
