@@ -96,8 +96,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
 
+    from deskbreak.autostart import command as autostart_command
     from deskbreak.guide import command as guide_command
     from deskbreak.history import command as stats_command
+
+    autostart = sub.add_parser("autostart", parents=[common], help="start deskbreak at "
+                               "login: on, off, or status")
+    install_desktop = sub.add_parser("install-desktop", parents=[common], help="put "
+                                     "deskbreak in the application menu, with its icon")
+    autostart_command.add_arguments(autostart, install_desktop)
 
     guide = sub.add_parser("guide", parents=[common], help="walk through an exercise one "
                            "step at a time, with a countdown")
@@ -384,6 +391,11 @@ def _main(argv: list[str]) -> int:
         if args.command == "stats":
             from deskbreak.history import command as stats_command
             return stats_command.run(args, stats_command.Output())
+        if args.command in ("autostart", "install-desktop"):
+            from deskbreak.autostart import command as autostart_command
+            if args.command == "autostart":
+                return autostart_command.run(args, _out)
+            return autostart_command.install_desktop(args, _out)
         if args.command == "run":
             from deskbreak.run import run_daemon
             return run_daemon(args.config, _run_overrides(args), args.verbose)

@@ -29,11 +29,13 @@ from typing import Any
 
 from deskbreak import config as config_mod
 from deskbreak import paths, storage
+from deskbreak.autostart import Autostart, for_platform
 from deskbreak.clocks import Clocks, system_clocks
 from deskbreak.control import ControlServer, Refused
 from deskbreak.core import presenter
 from deskbreak.core.commands import Command, Status
 from deskbreak.core.controller import (
+    ChangeAutostart,
     Controller,
     OpenSettingsFile,
     OpenStatistics,
@@ -81,7 +83,7 @@ class Daemon:
                  clocks: Clocks | None = None, notifier: Notifications | None = None,
                  idle: IdleSource | None = None, dnd: DndSources | None = None,
                  state: storage.StateFile | None = None, runtime: Path | None = None,
-                 history: Recorder | None = None) -> None:
+                 history: Recorder | None = None, autostart: Autostart | None = None) -> None:
         """Edges given here are used as they are (tests); missing ones are found in ``run``."""
         self.loaded = loaded
         self.source = source or LiveConfig()
@@ -114,6 +116,8 @@ class Daemon:
         self._resource_problem: str | None = None
         self._guide_problem: str | None = None
         self._launch_guide = launch_guide
+        self.autostart = autostart if autostart is not None else for_platform()
+        self._autostart_problem: str | None = None  # the last failed change, for status
 
     def _now(self) -> Observation:
         return Observation(self.clocks.mono(), self.clocks.boot(), self.clocks.wall())
@@ -286,6 +290,8 @@ class Daemon:
                     problem = self._open_statistics()
                     if problem:
                         raise Refused(problem)
+                case ChangeAutostart(enabled=enabled):
+                    reply = await self._change_autostart(enabled)
                 case Stop():
                     self.request_stop()
         if result.save:
@@ -359,6 +365,29 @@ class Daemon:
         if problem:
             log.warning(problem)
         return problem
+
+    async def _change_autostart(self, enabled: bool) -> str:
+        """The tray's "Start at login": write or remove the entry in a worker thread (a
+        home on a stalled disk must not hold a break up). A failure is logged, kept as a
+        status note until a later change works, and refused to whoever asked."""
+        def change() -> str:
+            if not enabled:
+                return self.autostart.disable()
+            from deskbreak.program import program_argv
+
+            return self.autostart.enable(program_argv())
+
+        try:
+            message = await asyncio.to_thread(change)
+        except Exception as exc:
+            problem = str(exc) if isinstance(exc, DeskbreakError) else \
+                f"{type(exc).__name__}: {exc}"
+            self._autostart_problem = (f"start at login could not be turned "
+                                       f"{'on' if enabled else 'off'}: {problem}")
+            log.warning(self._autostart_problem)
+            raise Refused(self._autostart_problem) from None
+        self._autostart_problem = None
+        return message
 
     # --- settings --------------------------------------------------------------------
     def _notice_edits(self) -> None:
@@ -453,6 +482,8 @@ class Daemon:
                          "notification")
         if self.tray.failed is not None:
             notes.append(f"tray stopped: {self.tray.failed}")
+        if self._autostart_problem is not None:
+            notes.append(self._autostart_problem)
         source = self.loaded.config.source
         return presenter.EdgeReport(
             pid=os.getpid(), notifier=self.notifier.name, tray=self.tray.backend,

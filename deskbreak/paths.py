@@ -83,3 +83,30 @@ def _private_dir(path: Path) -> Path:
                              f"{stat.S_IMODE(info.st_mode):04o}); make it private: "
                              f"chmod 700 {path}")
     return path
+
+
+def _xdg_base(variable: str, default: Path) -> Path:
+    """An XDG base directory: the variable when set to an absolute path, else ``default``.
+
+    The Base Directory spec says a relative value is invalid and must be ignored, so a
+    stray ``XDG_CONFIG_HOME=.config`` never scatters files into the working directory.
+    """
+    value = os.environ.get(variable, "")
+    return Path(value) if value and os.path.isabs(value) else default
+
+
+def xdg_config_home() -> Path:
+    """Where the user's autostart entries live (``$XDG_CONFIG_HOME``, ~/.config)."""
+    return _xdg_base("XDG_CONFIG_HOME", Path.home() / ".config")
+
+
+def xdg_data_home() -> Path:
+    """Where the user's launchers and icons live (``$XDG_DATA_HOME``, ~/.local/share)."""
+    return _xdg_base("XDG_DATA_HOME", Path.home() / ".local" / "share")
+
+
+def xdg_config_dirs() -> list[Path]:
+    """The system-wide config directories, most important first (``/etc/xdg``)."""
+    value = os.environ.get("XDG_CONFIG_DIRS", "")
+    dirs = [Path(part) for part in value.split(os.pathsep) if part and os.path.isabs(part)]
+    return dirs or [Path("/etc/xdg")]

@@ -3,7 +3,8 @@
 The process around the loop: the config is checked before anything starts (one line
 and exit 2 when it is bad), one instance per user holds the lock, the log is set up,
 and signals are wired: SIGTERM and SIGINT stop the daemon cleanly, SIGHUP reloads the
-config.
+config. The user's first run also says how to start deskbreak at login, when it does
+not yet: the entry is only ever written when they ask for it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from deskbreak import paths
+from deskbreak import firstrun, paths
+from deskbreak.autostart import Autostart, for_platform
 from deskbreak.core.commands import Reload
 from deskbreak.daemon import Daemon
 from deskbreak.instance import AlreadyRunning, InstanceLock
@@ -39,6 +41,18 @@ def _say(text: str) -> None:
         os.write(1, (text + "\n").encode())
 
 
+def first_run_lines(*, tray: bool, autostart: Autostart | None = None) -> list[str]:
+    """What the first ``deskbreak run`` says besides its work: how to start at login."""
+    try:
+        on = (autostart or for_platform()).status().on
+    except Exception:  # a hint must never keep the daemon from starting
+        on = False
+    if on:
+        return []
+    where = ' (or the tray\'s "Start at login")' if tray else ""
+    return [f"Start deskbreak at login: deskbreak autostart on{where}"]
+
+
 def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
                verbose: bool) -> int:
     """Run until quit or a signal; 0 also when another instance already runs."""
@@ -57,6 +71,9 @@ def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
         if _headless() and loaded.config.notifier in ("auto", "terminal"):
             _say("deskbreak: no desktop session found (no DISPLAY or WAYLAND_DISPLAY): "
                  "terminal mode, breaks are printed here")
+        if firstrun.once(firstrun.FIRST_RUN):
+            for line in first_run_lines(tray=loaded.config.tray and not _headless()):
+                _say(line)
         setup_logging(paths.state_dir(), verbose)
         return asyncio.run(_main(Daemon(loaded, source=source, runtime=runtime)))
     finally:

@@ -18,6 +18,7 @@ from deskbreak.core.model import PAUSE_RANGE, SNOOZE_RANGE
     c.Skip(),
     c.Pause(), c.Pause(1800.0), c.Pause(until_tomorrow=True), c.Resume(),
     c.SetContext("travel"), c.OpenSettings(), c.ShowStatistics(), c.Reload(), c.Quit(),
+    c.SetAutostart(True), c.SetAutostart(False),
 ])
 def test_every_command_survives_the_wire(command: c.Command) -> None:
     assert c.decode(*c.encode(command)) == command
@@ -27,7 +28,7 @@ def test_the_wire_names_are_the_command_line_words() -> None:
     assert set(c.COMMANDS) == {"status", "next", "break-now", "start", "done", "stopped",
                                "snooze",
                                "skip", "pause", "resume", "context", "open-settings",
-                               "statistics", "reload",
+                               "statistics", "autostart", "reload",
                                "quit"}
     assert c.encode(c.Pause(until_tomorrow=True)) == ("pause", {"until_tomorrow": True})
     assert c.encode(c.Snooze()) == ("snooze", {})
@@ -63,6 +64,14 @@ def test_the_ranges_are_the_documented_ones() -> None:
         c.Pause(PAUSE_RANGE[1] + 1)
     with pytest.raises(c.CommandError, match="between 1 s and 24 h"):
         c.Snooze(SNOOZE_RANGE[1] + 1)
+
+
+@pytest.mark.parametrize("value", ["no", "yes", 1, 0, None, [], "true"])
+def test_start_at_login_takes_a_real_boolean(value: Any) -> None:
+    """A script sending "enabled": "false" must not turn autostart on."""
+    with pytest.raises(c.CommandError, match="autostart: enabled must be true or false"):
+        c.decode("autostart", {"enabled": value})
+    assert c.encode(c.SetAutostart(False)) == ("autostart", {"enabled": False})
 
 
 @pytest.mark.parametrize("value", ["no", "yes", 1, 0, None, [], "true"])

@@ -180,6 +180,23 @@ class ShowStatistics(Command):
 
 
 @dataclass(frozen=True)
+class SetAutostart(Command):
+    """The tray's "Start at login" checkbox: start deskbreak at login, or stop doing so.
+
+    Carries the state wanted, not a toggle: a script can ask for "on" twice and get "on",
+    and a click repeated by a slow panel never flips it back.
+    """
+
+    name: ClassVar[str] = "autostart"
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.enabled, bool):
+            raise CommandError(f"autostart: enabled must be true or false, got "
+                               f"{_short(self.enabled)}")
+
+
+@dataclass(frozen=True)
 class Reload(Command):
     """Read the config file again now (also on SIGHUP, and by itself when it changes)."""
 
@@ -193,7 +210,8 @@ class Quit(Command):
 
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls for cls in (Status, Next, BreakNow, Start, Done, Stopped, Snooze, Skip, Pause,
-                              Resume, SetContext, OpenSettings, ShowStatistics, Reload, Quit)
+                              Resume, SetContext, OpenSettings, ShowStatistics, SetAutostart,
+                              Reload, Quit)
 }
 
 

@@ -27,6 +27,7 @@ from deskbreak.core.commands import (
     Quit,
     Reload,
     Resume,
+    SetAutostart,
     SetContext,
     ShowStatistics,
     Skip,
@@ -87,6 +88,13 @@ class OpenStatistics:
 
 
 @dataclass(frozen=True)
+class ChangeAutostart:
+    """Write or remove the start-at-login entry (file or registry: edge work)."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True)
 class ReloadSettings:
     pass
 
@@ -96,8 +104,8 @@ class Stop:
     pass
 
 
-Effect = ShowBreak | ShowSteps | Withdraw | OpenSettingsFile | OpenStatistics | ReloadSettings \
-    | Stop
+Effect = ShowBreak | ShowSteps | Withdraw | OpenSettingsFile | OpenStatistics | ChangeAutostart \
+    | ReloadSettings | Stop
 
 
 @dataclass
@@ -206,6 +214,9 @@ class Controller:
                 return Result("Opening the settings file", effects=[OpenSettingsFile()])
             case ShowStatistics():
                 return Result("Drawing your statistics", effects=[OpenStatistics()])
+            case SetAutostart():
+                return Result(f"Start at login: {'on' if command.enabled else 'off'}",
+                              effects=[ChangeAutostart(command.enabled)])
             case Reload():
                 return Result("Reloading the settings", effects=[ReloadSettings()])
             case Quit():

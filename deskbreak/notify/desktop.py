@@ -3,6 +3,10 @@
 The primary backend: over D-Bus on Linux (dbus-fast, no compiled code), native centres on
 Windows and macOS. desktop-notifier logs and swallows send failures, so success is
 judged by its ``on_dispatched`` callback, which only fires once the server took it.
+
+Every notification names the app "deskbreak" and carries deskbreak's own icon:
+desktop-notifier's default is the Python logo, which tells a user nothing about who is
+asking them to stand up.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from deskbreak import appicon
 from deskbreak.core.commands import Command, Done, Skip, Snooze, Start
 from deskbreak.notify.base import (
     INFO_S,
@@ -23,7 +28,31 @@ from deskbreak.notify.base import (
     NotifierUnavailable,
 )
 
+if TYPE_CHECKING:
+    from desktop_notifier import Icon
+
 log = logging.getLogger(__name__)
+
+APP_NAME = "deskbreak"
+#: The icon sent with notifications: a PNG, which every server (and Windows, which
+#: registers it as the app's icon) can show; 128 pixels stays sharp on a HiDPI screen,
+#: and servers scale it down to the size they draw.
+ICON_SIZE = 128
+
+
+def app_icon() -> Icon | None:
+    """deskbreak's icon as a desktop-notifier ``Icon``, or None (never the Python logo).
+
+    A package installed without its data files still notifies, only without an icon: a
+    missing picture is no reason to miss a break.
+    """
+    from desktop_notifier import Icon
+
+    try:
+        return Icon(path=appicon.png(ICON_SIZE))
+    except OSError as exc:
+        log.warning("notifications go without deskbreak's icon: %s", exc)
+        return None
 
 
 async def linux_service_present() -> None:
@@ -72,7 +101,7 @@ class DesktopNotifierBackend(Notifier):
                                       "(macOS needs an app bundle)")
         if sys.platform.startswith("linux"):
             await linux_service_present()
-        self._notifier = DesktopNotifier(app_name="deskbreak")
+        self._notifier = DesktopNotifier(app_name=APP_NAME, app_icon=app_icon())
 
     async def _send(self, title: str, message: str, timeout: int,
                     buttons: Sequence[tuple[str, Command]] = (),

@@ -5,12 +5,16 @@ Each item sends a command value, the same the command line sends, through ``subm
 callables reading the presenter's current MenuView, so a backend that renders the menu
 on demand (DBusMenu, Windows, macOS) is always up to date, and the others are refreshed
 by ``update_menu`` after each change.
+
+"Start at login" is the one item whose state lives outside the daemon (a file or a
+registry value the user may also change in their desktop's settings), so its check mark
+reads that, cached on the entry's file stats (``autostart.watch``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deskbreak.core.commands import (
     BreakNow,
@@ -19,6 +23,7 @@ from deskbreak.core.commands import (
     Pause,
     Quit,
     Resume,
+    SetAutostart,
     SetContext,
     ShowStatistics,
     Skip,
@@ -28,13 +33,31 @@ from deskbreak.core.durations import format_duration
 from deskbreak.core.model import CONTEXTS
 from deskbreak.core.presenter import MenuView
 
+if TYPE_CHECKING:
+    from deskbreak.autostart.watch import AutostartWatch
+
 Submit = Callable[[Command], None]
 
 
+def login_watch() -> AutostartWatch:
+    """This platform's start-at-login state, read where the user's session reads it."""
+    from deskbreak.autostart import for_platform
+    from deskbreak.autostart.watch import AutostartWatch
+
+    return AutostartWatch(for_platform())
+
+
 def build_menu(view: Callable[[], MenuView], submit: Submit,
-               snooze_choices: tuple[float, ...], pause_choices: tuple[float, ...]) -> Any:
-    """The pystray Menu for the current snooze and pause choices."""
+               snooze_choices: tuple[float, ...], pause_choices: tuple[float, ...],
+               *, start_at_login: AutostartWatch | None = None) -> Any:
+    """The pystray Menu for the current snooze and pause choices.
+
+    ``start_at_login``: where the "Start at login" check mark comes from (a seam for
+    tests; by default this platform's entry, see ``login_watch``).
+    """
     from deskbreak.tray.pystray_base import Menu, MenuItem
+
+    login = start_at_login if start_at_login is not None else login_watch()
 
     def send(command: Command) -> Callable[..., None]:
         def act(*_: Any) -> None:
@@ -63,5 +86,7 @@ def build_menu(view: Callable[[], MenuView], submit: Submit,
         Menu.SEPARATOR,
         MenuItem("Statistics", send(ShowStatistics())),
         MenuItem("Open settings", send(OpenSettings())),
+        MenuItem("Start at login", lambda *_: submit(SetAutostart(not login.is_on())),
+                 checked=lambda _item: login.is_on()),
         MenuItem("Quit", send(Quit())),
     )
