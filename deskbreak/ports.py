@@ -41,9 +41,14 @@ class Notifications(Protocol):
 class TrayIcon(Protocol):
     """The icon in the panel (``tray.Tray``); its menu sends commands on its own."""
 
-    backend: str
-    has_menu: bool
-    notes: list[str]
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def has_menu(self) -> bool: ...
+
+    @property
+    def notes(self) -> list[str]: ...
 
     def set_image(self, image: Any) -> None: ...
 

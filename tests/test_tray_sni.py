@@ -372,6 +372,26 @@ async def test_a_waiting_icon_registers_with_a_panel_that_starts_later(dbus_addr
         assert heard[:3] == [True, False, True]
 
 
+@aio
+async def test_a_host_that_dies_while_its_watcher_stays_is_noticed(dbus_address: str) -> None:
+    """Plasma's panel (the host) can crash while kded (the watcher) lives on."""
+    heard: list[bool] = []
+    async with fake_watcher(dbus_address) as watcher:
+        host = await MessageBus(bus_address=dbus_address).connect()
+        await host.request_name("org.kde.StatusNotifierHost-4242")
+        async with running_icon(dbus_address, wait=True) as (icon, _client):
+            icon.on_hosted = heard.append
+            await watcher.wait_items(1)
+            assert icon.hosted
+            host.disconnect()
+            await _until(lambda: not icon.hosted)
+            again = await MessageBus(bus_address=dbus_address).connect()
+            await again.request_name("org.kde.StatusNotifierHost-4343")
+            await _until(lambda: icon.hosted)
+            assert heard == [False, True]
+            again.disconnect()
+
+
 async def _until(ok: Callable[[], bool]) -> None:
     while not ok():
         await asyncio.sleep(0.01)
@@ -521,3 +541,51 @@ def test_windows_backend_is_tried_and_its_failure_reported(
     choice = _choose(monkeypatch, "win32")  # pystray._win32 cannot import on Linux
     assert choice.tray is None
     assert choice.notes[0].startswith("pystray win32 backend unavailable")
+
+
+class WedgedIcon:
+    """A pystray thread icon whose X server stopped answering: every call blocks."""
+
+    HAS_MENU = False
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.calls: list[str] = []
+
+    def run(self) -> None:
+        self.release.wait()
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+        self.release.wait()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "title":
+            self.calls.append(f"title={value}")
+            self.release.wait()
+        object.__setattr__(self, name, value)
+
+
+@aio
+async def test_a_wedged_thread_tray_never_blocks_the_daemons_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from deskbreak.tray import ThreadTray
+
+    monkeypatch.setattr(ThreadTray, "CLOSE_S", 0.3)
+    icon = WedgedIcon()
+    tray = ThreadTray(icon, "xorg")
+    tray.start()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    tray.set_title("deskbreak: 5 min to a break")  # blocks the courier, not us
+    tray.set_image(red_dot())
+    await tray.close()  # gives up after CLOSE_S and says so
+    assert loop.time() - began < 2
+    assert icon.calls == ["title=deskbreak: 5 min to a break"]
+    icon.release.set()  # the X server answers again: the queued calls go through
+    for _ in range(100):
+        if "stop" in icon.calls:
+            break
+        await asyncio.sleep(0.01)
+    assert icon.calls[-1] == "stop"

@@ -10,12 +10,15 @@ backends. No tray at all is a supported mode: ``open_tray`` returns None and say
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
+import queue
 import sys
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,13 +79,25 @@ class SniTray(Tray):
 
 
 class ThreadTray(Tray):
-    """A pystray backend running its own event loop in a worker thread."""
+    """A pystray backend running its own event loop in a worker thread.
+
+    pystray's thread backends may block the caller: xorg's setters and ``stop()`` hand
+    their work to the icon's X thread and wait for it without a time limit. So nothing
+    here calls them on the daemon's loop; a courier thread of our own carries every call,
+    in order, and closing waits for it a bounded time. A wedged X server then costs a
+    stuck daemon thread, never the reminders.
+    """
+
+    CLOSE_S = 6.0
 
     def __init__(self, icon: Any, backend: str) -> None:
         self.icon = icon
         self.backend = backend
         self.has_menu = bool(getattr(icon, "HAS_MENU", True))
         self._thread = threading.Thread(target=self._run, name=f"tray-{backend}", daemon=True)
+        self._jobs: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
+        self._courier = threading.Thread(target=self._carry, name=f"tray-{backend}-calls",
+                                         daemon=True)
         self.failed: BaseException | None = None
 
     def _run(self) -> None:
@@ -92,22 +107,62 @@ class ThreadTray(Tray):
             self.failed = exc
             log.warning("tray backend %s stopped: %s", self.backend, exc)
 
+    def _carry(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception as exc:  # a panel that fails must not end the daemon
+                log.warning("tray %s update failed: %s", self.backend, exc)
+
+    def _send(self, job: Callable[[], object]) -> None:
+        self._jobs.put(job)
+
     def start(self) -> None:
         self._thread.start()
+        self._courier.start()
 
     def set_image(self, image: Image.Image) -> None:
-        self.icon.icon = image
+        self._send(lambda: setattr(self.icon, "icon", image))
 
     def set_title(self, title: str) -> None:
-        self.icon.title = title
+        self._send(lambda: setattr(self.icon, "title", title))
+
+    def set_menu(self, menu: Any) -> None:
+        self._send(lambda: setattr(self.icon, "menu", menu))
 
     def refresh_menu(self) -> None:
         if self.has_menu:
-            self.icon.update_menu()
+            self._send(self.icon.update_menu)
+
+    def _stop(self) -> None:
+        try:
+            self.icon.stop()
+            self._thread.join(self.CLOSE_S - 1)
+        finally:
+            display = getattr(self.icon, "_display", None)  # xorg's own X connection
+            if display is not None and not self._thread.is_alive():
+                with contextlib.suppress(Exception):
+                    display.close()
 
     async def close(self) -> None:
-        self.icon.stop()
-        await asyncio.to_thread(self._thread.join, 5)
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+
+        def stop() -> None:
+            try:
+                self._stop()
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop may be gone by now
+                    loop.call_soon_threadsafe(
+                        lambda: done.done() or done.set_result(None))
+
+        self._send(stop)
+        self._jobs.put(None)  # the courier ends after stopping the icon
+        try:
+            await asyncio.wait_for(done, self.CLOSE_S)
+        except TimeoutError:
+            log.warning("the %s tray icon did not stop within %.0f s; left behind",
+                        self.backend, self.CLOSE_S)
 
 
 @dataclass
@@ -169,7 +224,12 @@ def _xembed_icon(name: str, image: Image.Image, title: str, menu: Any) -> Any | 
     from deskbreak.tray.xorg import icon_class
 
     icon = icon_class()(name, image, title, menu)
-    if icon._get_systray_manager() is None:
+    try:
+        docked = icon._get_systray_manager() is not None
+    except BaseException:
+        icon._display.close()
+        raise
+    if not docked:
         icon._display.close()
         return None
     return icon

@@ -59,10 +59,13 @@ ITEM_PATH = "/StatusNotifierItem"
 MENU_PATH = "/MenuBar"
 PIXMAP_SIZES = (22, 24, 32, 48)
 _DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
+HOST_PREFIX = "org.kde.StatusNotifierHost-"  # the spec's name for a host: ...-PID
+# One rule for the watcher and the hosts (both under org.kde): their coming and going.
 _WATCHER_RULE = (
     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-    f"member='NameOwnerChanged',arg0='{WATCHER}'"
+    "member='NameOwnerChanged',arg0namespace='org.kde'"
 )
+_UNNAMED_HOST = ""  # a host the watcher reports but that owns no spec-named bus name
 
 Pixmaps = Annotated[list[list[Any]], DBusSignature("a(iiay)")]
 ToolTipT = Annotated[list[Any], DBusSignature("(sa(iiay)ss)")]
@@ -343,7 +346,9 @@ class Icon(BaseIcon):
         self._tasks: set[asyncio.Task[None]] = set()
         self._published = False
         self._pixmap_cache: tuple[Image.Image, list[list[Any]]] | None = None
-        self.hosted = False  # a watcher is there and has our registration
+        self._registered = False  # the watcher there now holds our registration
+        self._hosts: set[str] = set()  # hosts on the bus, which draw registered items
+        self._told = False  # what on_hosted last heard
         self.on_hosted: Callable[[bool], None] | None = None
         self._item = _ItemInterface(self)
         self._dbusmenu = _MenuInterface(self)
@@ -373,24 +378,29 @@ class Icon(BaseIcon):
             bus.export(MENU_PATH, self._dbusmenu)
             bus.add_message_handler(self._on_message)
             await _call(bus, *_DBUS, "AddMatch", "s", [_WATCHER_RULE])
-            # The match is in place before asking, so a watcher that comes in between
-            # is still heard of.
-            self.hosted = bool((await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]))[0])
-            if not self.hosted and not wait:
+            # The match is in place before asking, so a watcher or host that comes in
+            # between is still heard of.
+            names = set((await _call(bus, *_DBUS, "ListNames", "", []))[0])
+            self._hosts = {name for name in names if name.startswith(HOST_PREFIX)}
+            if WATCHER not in names and not wait:
                 raise SniUnavailable(f"no {WATCHER} on the session bus: no SNI tray host runs")
+            self._registered = WATCHER in names  # _publish registers
             try:
                 await self._publish()
             except SniUnavailable:
                 if not (wait and self._published):
                     raise
                 # A watcher that owns its name before it serves its object: keep trying.
-                self.hosted = False
+                self._registered = False
                 self._spawn(self._reregister)
         except BaseException:
             await self._teardown()
             raise
         self._icon_valid = self._visible = True  # before a setup thread could show it again
         self._mark_ready()  # pystray: _running = True, update_menu(), release the setup thread
+        if self._registered:  # after _mark_ready: a stop() from now on is heard
+            await self._count_unnamed_host()
+        self._told = self.hosted  # the owner reads ``hosted`` after start()
 
     async def stop_async(self) -> None:
         """Withdraw the icon from the host and release the bus (closed if we opened it)."""
@@ -496,7 +506,7 @@ class Icon(BaseIcon):
                 if reply not in (RequestNameReply.PRIMARY_OWNER, RequestNameReply.ALREADY_OWNER):
                     raise SniUnavailable(f"bus name {self.bus_name} is taken")
                 self._published = True
-            if self.hosted:
+            if self._registered:
                 await self._register()
 
     async def _register(self) -> None:
@@ -518,17 +528,47 @@ class Icon(BaseIcon):
                 try:
                     await self._register()
                 except SniUnavailable:
+                    if not await self._watcher_present():
+                        return  # gone again (a panel flapping): its successor calls us
                     if not delay:
                         raise
                 else:
-                    self._set_hosted(True)
+                    self._registered = True
+                    await self._count_unnamed_host()
+                    self._tell()
                     return
             await asyncio.sleep(delay)
 
-    def _set_hosted(self, hosted: bool) -> None:
-        if hosted == self.hosted:
+    async def _watcher_present(self) -> bool:
+        assert self._bus is not None
+        return bool((await _call(self._bus, *_DBUS, "NameHasOwner", "s", [WATCHER]))[0])
+
+    async def _count_unnamed_host(self) -> None:
+        """A host may draw items without a spec-named bus name: trust the watcher then."""
+        if self._hosts - {_UNNAMED_HOST} or self._bus is None:
             return
-        self.hosted = hosted
+        props = ("org.freedesktop.DBus.Properties", "Get", "ss",
+                 [WATCHER, "IsStatusNotifierHostRegistered"])
+        try:
+            reply = await _call(self._bus, WATCHER, "/StatusNotifierWatcher", *props)
+            registered = bool(reply[0].value)
+        except Exception as exc:  # an odd watcher: judge by named hosts alone
+            _log.debug("SNI: IsStatusNotifierHostRegistered: %s", exc)
+            return
+        self._hosts = {_UNNAMED_HOST} if registered else set()
+
+    @property
+    def hosted(self) -> bool:
+        """Whether a panel shows the icon: a watcher holds our registration and a host
+        draws what the watcher lists."""
+        return self._registered and bool(self._hosts)
+
+    def _tell(self) -> None:
+        """Tell ``on_hosted`` when ``hosted`` changed since it last heard."""
+        hosted = self.hosted
+        if hosted == self._told:
+            return
+        self._told = hosted
         if self.on_hosted is not None:
             try:
                 self.on_hosted(hosted)
@@ -562,20 +602,31 @@ class Icon(BaseIcon):
             self._bus, self._owns_bus = None, False
 
     def _on_message(self, msg: Message) -> None:
-        """Register when a watcher (re)appears: a panel started late or restarted.
+        """Follow the panel: its watcher and its hosts, as they come and go.
 
-        A watcher that goes away takes our registration with it: ``on_hosted(False)``
-        lets the owner show the icon elsewhere until the next one comes."""
-        if (
+        A watcher that (re)appears gets our registration (a panel started late or
+        restarted); one that goes away takes the registration with it. ``on_hosted``
+        hears when the icon starts or stops being drawn, so the owner can show it
+        elsewhere meanwhile."""
+        if not (
             msg.message_type == MessageType.SIGNAL
             and msg.interface == _DBUS[0]
             and msg.member == "NameOwnerChanged"
-            and msg.body[0] == WATCHER
         ):
-            if msg.body[2]:
+            return
+        name, _old, new = msg.body
+        if name == WATCHER:
+            self._hosts.discard(_UNNAMED_HOST)
+            if new:
                 self._spawn(self._reregister)
             else:
-                self._set_hosted(False)
+                self._registered = False
+        elif name.startswith(HOST_PREFIX):
+            if new:
+                self._hosts.add(name)
+            else:
+                self._hosts.discard(name)
+        self._tell()
 
 
 async def _call(

@@ -60,6 +60,11 @@ def test_an_xembed_tray_holds_the_icon_until_the_panel_comes_and_after_it_goes(
     wait(desktop.xembed_icon_count, lambda n: n == 0, "the stand-in icon to go")
     assert status(desktop)["tray"] == "sni"
     menu_opens(desktop, "panel-took-over-menu.png")
+    desktop.kill("gtk-sni-tray")  # the host crashes, its watcher lives on
+    wait(desktop.xembed_icon_count, lambda n: n == 1, "the stand-in after the host died")
+    desktop.add("sni-host")
+    wait(desktop.xembed_icon_count, lambda n: n == 0, "the stand-in to go for the new host")
+    menu_opens(desktop, "new-host-menu.png")
     desktop.kill("gtk-sni-tray")
     desktop.kill("status-notifier-watcher")  # the whole panel goes away
     wait(desktop.xembed_icon_count, lambda n: n == 1, "the stand-in icon to come back")
