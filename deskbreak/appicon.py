@@ -1,4 +1,4 @@
-"""deskbreak's own application icon: where its files are, and putting them in the icon theme.
+"""deskbreak's own application icon: where its files are, and where they go in the icon theme.
 
 The images are package data drawn by scripts/make-icons (an SVG plus the hicolor PNG
 sizes), so notifications, the launcher and the icon theme all show the same mark instead
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import tempfile
 from contextlib import ExitStack, suppress
 from functools import cache
 from importlib.resources import as_file, files
@@ -55,8 +54,12 @@ def ico() -> Path:
     return _resource(f"{ICON_NAME}.ico")
 
 
-def _theme_files(data_home: Path) -> list[tuple[str, Path]]:
-    """(shipped file name, place in the user's hicolor theme under `data_home`) pairs."""
+def theme_files(data_home: Path) -> list[tuple[str, Path]]:
+    """(shipped file name, its place in the user's hicolor theme under ``data_home``).
+
+    Installing and removing them is ``launcher``'s work, done with the same careful file
+    operations as the desktop entries; ``shipped`` finds each file to copy.
+    """
     theme = data_home / "icons" / "hicolor"
     pairs = [(f"{ICON_NAME}-{size}.png", theme / f"{size}x{size}" / "apps" / f"{ICON_NAME}.png")
              for size in SIZES]
@@ -64,44 +67,14 @@ def _theme_files(data_home: Path) -> list[tuple[str, Path]]:
     return pairs
 
 
-def install_icons(data_home: Path) -> list[Path]:
-    """Copy the icons into `data_home`/icons/hicolor, so menus find "deskbreak" by name.
-
-    Each file is written beside its target and renamed over it, so a desktop reading the
-    theme while this runs sees the old icon or the new one, never half a file. The theme
-    directory's time stamp is then touched, which is how GTK and Qt notice a change in an
-    icon theme without an icon cache. Returns the paths written.
-    """
-    written: list[Path] = []
-    for name, target in _theme_files(data_home):
-        data = _resource(name).read_bytes()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.chmod(temp, 0o644)  # mkstemp makes 0600; icons are ordinary readable files
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        written.append(target)
-    _touch(data_home / "icons" / "hicolor")
-    return written
+def shipped(name: str) -> Path:
+    """The package's file ``name`` (one of ``theme_files``' names); FileNotFoundError
+    when the package lacks it."""
+    return _resource(name)
 
 
-def remove_icons(data_home: Path) -> None:
-    """Delete the icons `install_icons` put under `data_home`; missing ones are fine.
-
-    Directories are left in place: they belong to the icon theme, which other programs
-    share. Needs nothing from the package, so it works even if its files are gone.
-    """
-    for _name, target in _theme_files(data_home):
-        target.unlink(missing_ok=True)
-    _touch(data_home / "icons" / "hicolor")
-
-
-def _touch(directory: Path) -> None:
-    """Bump a theme directory's mtime so icon lookups rescan it; absent is fine."""
+def touch_theme(data_home: Path) -> None:
+    """Bump the theme directory's mtime: how GTK and Qt notice a change in an icon theme
+    that has no icon cache. Absent is fine."""
     with suppress(OSError):
-        os.utime(directory)
+        os.utime(data_home / "icons" / "hicolor")

@@ -11,17 +11,17 @@ what they would refuse, with the line number, instead of guessing.
 "The Exec key"): arguments with reserved characters go in double quotes with ``"``,
 `````, ``$`` and ``\\`` escaped, ``%`` is doubled, and the string escapes (``\\\\``,
 ``\\n``...) are applied on top, so a path with spaces or quotes starts the right program.
+``exec_keys`` adds what a ``%`` in the program's own path needs (see there).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 GROUP = "Desktop Entry"
+ENV = "/usr/bin/env"  # starts a program whose path GLib cannot take as Exec's first word
 _RESERVED = frozenset(" \t\n\"'\\><~|&;$*?#()`")
 _QUOTED_ESCAPES = '"`$\\'
-_KEY = re.compile(r"[A-Za-z0-9-]+(\[[^\]\s]+\])?")
 _STRING_ESCAPES = {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
 
 
@@ -83,6 +83,28 @@ def exec_line(argv: Sequence[str]) -> str:
     return escape_string(" ".join(_quote_arg(arg) for arg in argv))
 
 
+def exec_keys(argv: Sequence[str]) -> list[tuple[str, str]]:
+    """The ``Exec`` key (and ``TryExec`` when needed) of an entry that runs ``argv``.
+
+    A ``%`` in the program's own path cannot be written so that sessions start it:
+    GLib's desktop-entry loader (what GNOME's session uses) and systemd's
+    xdg-autostart-generator look for Exec's first word before expanding field codes,
+    so ``100%%`` names a folder that does not exist and the entry is skipped, while a
+    lone ``%`` is a field code that expands to nothing at launch. So such a program is
+    started through ``/usr/bin/env``, where its path is an argument and ``%%`` is a
+    ``%``, and ``TryExec`` names it as it is, so a session still skips the entry, and
+    status says so, once the program is gone. ValueError as for ``exec_line``.
+    """
+    if not argv or "%" not in argv[0]:
+        return [("Exec", exec_line(argv))]
+    return [("Exec", exec_line([ENV, *argv])), ("TryExec", escape_string(argv[0]))]
+
+
+def command_of(keys: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """The argv the ``Exec`` of ``keys`` (as ``exec_keys`` gives them) runs."""
+    return tuple(split_exec(unescape_string(dict(keys)["Exec"])))
+
+
 def split_exec(value: str) -> list[str]:
     """The argv an Exec value (already string-unescaped) runs, field codes dropped.
 
@@ -135,38 +157,84 @@ def render_entry(pairs: Sequence[tuple[str, str]]) -> str:
     return f"[{GROUP}]\n" + "".join(f"{key}={value}\n" for key, value in pairs)
 
 
+_SPACE = " \t\n\v\f\r"  # GLib's g_ascii_isspace: what it trims around keys and values
+_LOCALE = frozenset("-_.@")  # besides letters and digits, in a key's [locale] suffix
+
+
+def _group_name(line: str) -> str | None:
+    """The group a ``[name]`` line opens (spaces and tabs may follow the ``]``), valid or
+    not, or None when the line is not a group header at all."""
+    if not line.startswith("[") or "]" not in line:
+        return None
+    name, _, rest = line[1:].partition("]")
+    if rest.strip(" \t"):
+        return None
+    return name
+
+
+def _valid_group_name(name: str) -> bool:
+    return bool(name) and "[" not in name and not any(ord(c) < 32 or c == "\x7f"
+                                                      for c in name)
+
+
+def _valid_key(key: str) -> bool:
+    """GLib's rule (g_key_file_is_key_name), wider than the spec's ``A-Za-z0-9-``: any
+    characters but ``=[]``, no space at either end, then an optional ``[locale]`` of
+    letters, digits and ``-_.@``. Session managers read keys through GLib, so a key it
+    accepts (``X_Foo``, ``Name[de]``) must not make deskbreak call the entry broken."""
+    base_end = next((i for i, c in enumerate(key) if c in "[]"), len(key))
+    base = key[:base_end]
+    if not base or base[0] == " " or base[-1] == " ":
+        return False
+    if base_end == len(key):
+        return True
+    if key[base_end] != "[" or not key.endswith("]"):
+        return False
+    return all(c.isalnum() or c in _LOCALE for c in key[base_end + 1:-1])
+
+
 def read_entry(text: str) -> dict[str, str]:
     """The ``[Desktop Entry]`` group's keys and their raw (still escaped) values.
 
-    The group must come first, and every line must be a comment, a group header or a
-    ``Key=Value``; anything else is a DesktopEntryError naming the line, as GLib refuses
-    such a file and the session then ignores it.
+    Parsed as GLib's key file parser does (session managers use it): lines end at
+    ``\\n`` (a ``\\r`` before it is dropped) and leading white space is ignored; a line is
+    blank, a ``#`` comment, a ``[group]`` header or ``key=value`` with a key GLib
+    accepts; the last of a repeated key wins. What GLib refuses is a DesktopEntryError
+    naming the line, since the session would then ignore the file; so is a first group
+    other than ``[Desktop Entry]``, which GLib's desktop-entry loader refuses.
     """
     if "\x00" in text:
         raise DesktopEntryError("contains a NUL character")
     keys: dict[str, str] = {}
     group: str | None = None
-    seen_group = False
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+    for number, raw_line in enumerate(text.split("\n"), 1):
+        line = raw_line.removesuffix("\r").lstrip(_SPACE)
+        if not line or line.startswith("#"):
             continue
-        if stripped.startswith("["):
-            if not stripped.endswith("]") or len(stripped) < 3:
-                raise DesktopEntryError(f"line {number}: a malformed group header")
-            group = stripped[1:-1]
-            if not seen_group and group != GROUP:
+        name = _group_name(line)
+        if name is not None:
+            if not _valid_group_name(name):
+                raise DesktopEntryError(f"line {number}: an invalid group name: [{name}]")
+            if group is None and name != GROUP:
                 raise DesktopEntryError(f"line {number}: the first group must be [{GROUP}]")
-            seen_group = True
+            group = name
             continue
         key, equals, value = line.partition("=")
-        key = key.strip()
-        if not equals or not _KEY.fullmatch(key):
-            raise DesktopEntryError(f"line {number}: not a Key=Value line")
+        if not equals and line.startswith("["):
+            raise DesktopEntryError(f"line {number}: a malformed group header")
+        if not equals or not key:
+            raise DesktopEntryError(f"line {number}: not a key=value line, a [group] or a "
+                                    "comment")
         if group is None:
             raise DesktopEntryError(f"line {number}: a key before [{GROUP}]")
+        key = key.rstrip(_SPACE)
+        if not _valid_key(key):
+            raise DesktopEntryError(f"line {number}: an invalid key name: {key}")
+        value = value.lstrip(_SPACE)
         if group == GROUP:
-            keys[key] = value.lstrip()
-    if not seen_group:
+            if key == "Encoding" and value.casefold() != "utf-8":
+                raise DesktopEntryError(f"line {number}: an encoding other than UTF-8")
+            keys[key] = value
+    if group is None:
         raise DesktopEntryError(f"no [{GROUP}] group")
     return keys

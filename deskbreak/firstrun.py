@@ -7,14 +7,20 @@ two daemons starting together do not both say it. When the marker cannot be writ
 (a read-only state directory), the answer is False: better silent than nagging at every
 start.
 
-The first run's hints live under ``FIRST_RUN`` (``once(FIRST_RUN)`` in ``run.py``); a
-later hint that belongs to a later moment takes a name of its own.
+A hint is only used up when someone can read it: ``tell_once`` says it in a run whose
+output is a terminal, and leaves it for later in a run started by the application
+menu, the login session or a service manager, whose output goes to a log or nowhere.
+
+Each hint takes a name of its own, so one added in a later version (a "check with your
+doctor before starting" line, say) is said once to every user, including those whose
+first run was long ago; the start-at-login hint is ``FIRST_RUN`` (``run.py``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from deskbreak import paths
@@ -41,4 +47,27 @@ def once(name: str, directory: Path | None = None) -> bool:
     except (OSError, DeskbreakError):
         return False
     os.close(fd)
+    return True
+
+
+def watched(fd: int = 1) -> bool:
+    """Whether a person can read what is written to ``fd`` now: it is a terminal."""
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+def tell_once(name: str, lines: Callable[[], Sequence[str]], say: Callable[[str], None],
+              *, fd: int = 1, directory: Path | None = None) -> bool:
+    """Say ``lines()`` with ``say`` the first time ``name`` comes up in a run whose ``fd``
+    is a terminal; whether it was said. Unwatched runs say nothing and use nothing up.
+
+    ``lines`` is only called then (it may look things up); when it has nothing to say,
+    the hint is used up all the same: it was true for this user's first watched run.
+    """
+    if not watched(fd) or not once(name, directory):
+        return False
+    for line in lines():
+        say(line)
     return True

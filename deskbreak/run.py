@@ -3,8 +3,8 @@
 The process around the loop: the config is checked before anything starts (one line
 and exit 2 when it is bad), one instance per user holds the lock, the log is set up,
 and signals are wired: SIGTERM and SIGINT stop the daemon cleanly, SIGHUP reloads the
-config. The user's first run also says how to start deskbreak at login, when it does
-not yet: the entry is only ever written when they ask for it.
+config. The user's first run from a terminal also says how to start deskbreak at login,
+when it does not yet: the entry is only ever written when they ask for it.
 """
 
 from __future__ import annotations
@@ -71,9 +71,8 @@ def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
         if _headless() and loaded.config.notifier in ("auto", "terminal"):
             _say("deskbreak: no desktop session found (no DISPLAY or WAYLAND_DISPLAY): "
                  "terminal mode, breaks are printed here")
-        if firstrun.once(firstrun.FIRST_RUN):
-            for line in first_run_lines(tray=loaded.config.tray and not _headless()):
-                _say(line)
+        tray = loaded.config.tray and not _headless()
+        firstrun.tell_once(firstrun.FIRST_RUN, lambda: first_run_lines(tray=tray), _say)
         setup_logging(paths.state_dir(), verbose)
         return asyncio.run(_main(Daemon(loaded, source=source, runtime=runtime)))
     finally:

@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from deskbreak import appicon
+from deskbreak import appicon, launcher
+from deskbreak.autostart import files
+from deskbreak.autostart.files import FileProblem
 
 ROOT = Path(__file__).resolve().parents[1]
 HICOLOR_APPS_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)  # the icon theme spec's hicolor
@@ -95,7 +97,7 @@ def test_the_svg_and_the_png_draw_the_same_mark() -> None:
 
 
 def test_install_puts_each_size_in_the_users_hicolor_theme(tmp_path: Path) -> None:
-    written = appicon.install_icons(tmp_path)
+    written = launcher.install_icons(tmp_path)
     theme = tmp_path / "icons" / "hicolor"
     expected = [theme / f"{n}x{n}" / "apps" / "deskbreak.png" for n in appicon.SIZES]
     expected.append(theme / "scalable" / "apps" / "deskbreak.svg")
@@ -115,14 +117,14 @@ def test_install_again_replaces_the_files_and_keeps_others(tmp_path: Path) -> No
     other.write_bytes(b"not ours")
     stale = theme / "48x48" / "apps" / "deskbreak.png"
     stale.write_bytes(b"an old deskbreak icon")
-    appicon.install_icons(tmp_path)
-    appicon.install_icons(tmp_path)
+    launcher.install_icons(tmp_path)
+    launcher.install_icons(tmp_path)
     assert stale.read_bytes() == appicon.png(48).read_bytes()
-    appicon.remove_icons(tmp_path)
+    assert launcher.remove_icons(tmp_path, "hint") is True
     assert not stale.exists()
     assert other.read_bytes() == b"not ours"
     assert [p for p in theme.rglob("deskbreak.*")] == []
-    appicon.remove_icons(tmp_path)  # nothing left to remove is fine
+    assert launcher.remove_icons(tmp_path, "hint") is False  # nothing left: fine
 
 
 def test_a_failed_install_leaves_no_half_written_file(tmp_path: Path,
@@ -136,11 +138,27 @@ def test_a_failed_install_leaves_no_half_written_file(tmp_path: Path,
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(appicon.os, "replace", replace)
-    with pytest.raises(OSError, match="No space"):
-        appicon.install_icons(tmp_path)
-    files = sorted(p.name for p in (tmp_path / "icons").rglob("*") if p.is_file())
-    assert files == ["deskbreak.png", "deskbreak.png"]  # the two done; no temp file
+    monkeypatch.setattr(files.os, "replace", replace)
+    third = tmp_path / "icons" / "hicolor" / "24x24" / "apps" / "deskbreak.png"
+    with pytest.raises(FileProblem) as error:
+        launcher.install_icons(tmp_path)
+    assert str(error.value) == (f"cannot write {third}: No space left on device "
+                                "(2 of its 9 files were written)")
+    found = sorted(p.name for p in (tmp_path / "icons").rglob("*") if p.is_file())
+    assert found == ["deskbreak.png", "deskbreak.png"]  # the two done; no temp file
+
+
+def test_something_in_an_icons_place_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    """The real path, never the name of a temporary file beside it."""
+    in_the_way = tmp_path / "icons" / "hicolor" / "48x48" / "apps" / "deskbreak.png"
+    in_the_way.mkdir(parents=True)
+    with pytest.raises(FileProblem) as error:
+        launcher.install_icons(tmp_path, "run `x` again")
+    assert str(error.value) == (f"{in_the_way} is a directory, not an icon; move it away "
+                                "and run `x` again")
+    assert [p for p in (tmp_path / "icons").rglob("*") if p.is_file()] == []
+    with pytest.raises(FileProblem, match=f"^{in_the_way} is a directory"):
+        launcher.remove_icons(tmp_path, "run `x` again")
 
 
 def test_importing_the_module_does_not_load_pillow() -> None:

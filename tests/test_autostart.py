@@ -30,6 +30,7 @@ from deskbreak.autostart.watch import AutostartWatch
 from deskbreak.autostart.windows_run import (
     APPROVED_KEY,
     RUN_KEY,
+    WHERE,
     CurrentUserRegistry,
     WindowsRun,
     split_command_line,
@@ -63,7 +64,7 @@ class Icons:
     def __init__(self) -> None:
         self.calls: list[Path] = []
 
-    def __call__(self, data_home: Path) -> list[Path]:
+    def __call__(self, data_home: Path, hint: str) -> list[Path]:
         self.calls.append(data_home)
         return []
 
@@ -100,8 +101,7 @@ def test_exec_quoting_round_trips_awkward_paths_and_passes_the_validator(
     line = exec_line(AWKWARD)
     assert split_exec(unescape_string(line)) == AWKWARD
     assert line.startswith('"/opt/my apps/\\\\"q\\\\" \\\\$HOME \\\\`x\\\\` 100%% ')
-    path = entry(tmp_path / "x.desktop", entry_text(["/usr/bin/deskbreak"]).replace(
-        "Exec=/usr/bin/deskbreak run", f"Exec={line}"))
+    path = entry(tmp_path / "x.desktop", entry_text(AWKWARD[:1]))
     validate(path)
 
 
@@ -120,7 +120,11 @@ def test_a_path_no_desktop_file_can_hold_is_refused(arg: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("garbage\n", "line 1: not a Key=Value line"),
+    ("garbage\n", "line 1: not a key=value line, a [group] or a comment"),
+    ("[Desktop Entry]\n=x\n", "line 2: not a key=value line"),
+    ("[Desktop Entry]\nName[de=x\n", "line 2: an invalid key name: Name[de"),
+    ("[Desktop Entry]\n[]\n", "line 2: an invalid group name: []"),
+    ("[Desktop Entry]\nEncoding=Latin-1\n", "line 2: an encoding other than UTF-8"),
     ("Exec=x\n[Desktop Entry]\n", "line 1: a key before [Desktop Entry]"),
     ("[Other]\nA=b\n", "line 1: the first group must be [Desktop Entry]"),
     ("# only a comment\n", "no [Desktop Entry] group"),
@@ -171,10 +175,38 @@ def test_on_twice_leaves_the_entry_alone(xdg: XdgAutostart, tmp_path: Path) -> N
     prog = program(tmp_path)
     xdg.enable([str(prog)])
     before = xdg.path.stat()
-    other = program(tmp_path, "elsewhere/deskbreak")
-    assert xdg.enable([str(other)]).startswith("Start at login is already on: ")
+    assert xdg.enable([str(prog)]) == \
+        f"Start at login is already on: {xdg.path} starts {prog} run"
     after = xdg.path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+@pytest.mark.parametrize("old", ["old-venv/bin/deskbreak", "/usr/bin/true"])
+def test_on_rewrites_an_entry_that_starts_another_program_and_says_so(
+        xdg: XdgAutostart, tmp_path: Path, old: str) -> None:
+    """An old virtual environment that still exists, or something else entirely: the
+    entry is on, but it does not start this deskbreak, so `on` makes it."""
+    old_program = str(program(tmp_path, old)) if not old.startswith("/") else old
+    entry(xdg.path, f"[Desktop Entry]\nType=Application\nName=deskbreak\n"
+                    f"Exec={old_program} run\n")
+    assert xdg.status().on
+    prog = program(tmp_path)
+    assert xdg.enable([str(prog)]) == (f"Start at login: on ({xdg.path} now starts {prog} "
+                                       f"run instead of {old_program} run)")
+    assert xdg.status().command == (str(prog), "run")
+    validate(xdg.path)
+    assert xdg.enable([str(prog)]).startswith("Start at login is already on")
+
+
+def test_on_with_a_system_entry_for_another_program_overrides_it_for_the_user(
+        xdg: XdgAutostart, homes: dict[str, Path], tmp_path: Path) -> None:
+    system = system_entry(homes, tmp_path)
+    before = system.read_text()
+    prog = program(tmp_path, "pipx/bin/deskbreak")
+    assert xdg.enable([str(prog)]) == (
+        f"Start at login: on ({xdg.path} now starts {prog} run instead of "
+        f"{tmp_path / 'usr/bin/deskbreak'} run (the system-wide {system}))")
+    assert xdg.status().command == (str(prog), "run") and system.read_text() == before
 
 
 def test_off_removes_the_entry_and_says_so_twice(xdg: XdgAutostart, tmp_path: Path) -> None:
@@ -264,11 +296,16 @@ def test_a_system_wide_entry_counts_and_off_hides_it_with_a_user_entry(
 
 
 def test_on_with_a_working_system_entry_writes_nothing(
-        xdg: XdgAutostart, homes: dict[str, Path], tmp_path: Path) -> None:
+        xdg: XdgAutostart, homes: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     system = system_entry(homes, tmp_path)
-    assert xdg.enable([str(program(tmp_path))]) == (
-        f"Start at login is already on: the system-wide {system} starts "
-        f"{tmp_path / 'usr/bin/deskbreak'} run")
+    ours = str(tmp_path / "usr/bin/deskbreak")
+    assert xdg.enable([ours]) == (
+        f"Start at login is already on: the system-wide {system} starts {ours} run")
+    # a distribution's entry names the program on PATH: the same file, nothing to write
+    entry(system, "[Desktop Entry]\nType=Application\nName=d\nExec=deskbreak run\n")
+    monkeypatch.setenv("PATH", str(tmp_path / "usr/bin"))
+    assert xdg.enable([ours]).startswith("Start at login is already on: the system-wide")
     assert not xdg.path.exists()
 
 
@@ -383,12 +420,14 @@ def test_a_read_only_or_full_disk_keeps_the_old_entry_whole(
 
 def test_an_icon_that_cannot_be_installed_does_not_undo_the_entry(
         homes: dict[str, Path], tmp_path: Path) -> None:
-    def broken(_: Path) -> None:
-        raise FileProblem("cannot install the icon: No space left on device")
+    def broken(_: Path, hint: str) -> None:
+        raise FileProblem(f"cannot write /x/deskbreak.png: No space left on device; {hint}")
     xdg = XdgAutostart(homes["config"], [], homes["data"], install_icons=broken)
-    message = xdg.enable([str(program(tmp_path))])
-    assert message.endswith("(its icon could not be installed: cannot install the icon: "
-                            "No space left on device)")
+    prog = program(tmp_path)
+    assert xdg.enable([str(prog)]) == (
+        f"Start at login: on ({xdg.path} starts {prog} run); its icon was not installed: "
+        "cannot write /x/deskbreak.png: No space left on device; run `deskbreak autostart "
+        "on` again")
     assert xdg.status().on
 
 
@@ -490,6 +529,17 @@ def test_a_launch_agent_whose_program_moved_is_broken(agent: LaunchAgent) -> Non
         {"Label": LABEL, "RunAtLoad": True, "ProgramArguments": ["/old/deskbreak", "run"]}))
     assert agent.status().why == f"on, but the program it starts is missing: /old/deskbreak " \
                                  f"{MISSING}"
+
+
+def test_on_rewrites_a_launch_agent_that_starts_another_program(agent: LaunchAgent) -> None:
+    agent.path.parent.mkdir(parents=True)
+    agent.path.write_bytes(plistlib.dumps(
+        {"Label": LABEL, "RunAtLoad": True, "ProgramArguments": ["/Apps/old/deskbreak", "run"]}))
+    assert agent.status().on  # the old installation is still there
+    assert agent.enable(["/Apps/new/deskbreak"]) == (
+        f"Start at login: on ({agent.path} now starts /Apps/new/deskbreak run instead of "
+        "/Apps/old/deskbreak run)")
+    assert agent.status().command == ("/Apps/new/deskbreak", "run")
 
 
 @pytest.mark.parametrize("data", [b"\x00\xffnot a plist", plistlib.dumps(["a", "list"])])
@@ -621,6 +671,30 @@ def test_a_run_value_whose_program_moved_is_broken(windows: WindowsRun,
                                     rf"C:\old\deskbreak.exe {MISSING}")
     windows.enable([EXE])
     assert windows.status().on
+
+
+def test_on_rewrites_a_run_value_that_starts_another_program(
+        registry: FakeRegistry) -> None:
+    old = r"C:\Users\Me\old-venv\Scripts\deskbreak.exe"
+    windows = WindowsRun(registry, is_runnable=lambda p: p.lower() in (EXE.lower(), old.lower()))
+    registry.values = {(RUN_KEY, "deskbreak"): f'"{old}" run'}
+    assert windows.status().on
+    assert windows.enable([EXE]) == (
+        f'Start at login: on ({WHERE} now starts "{EXE}" run instead of {old} run)')
+    assert registry.values == {(RUN_KEY, "deskbreak"): f'"{EXE}" run'}
+    registry.values[RUN_KEY, "deskbreak"] = f'"{EXE.upper()}" run'  # Windows ignores case
+    assert windows.enable([EXE]).startswith("Start at login is already on")
+
+
+def test_on_never_rewrites_a_run_value_task_manager_disabled(registry: FakeRegistry) -> None:
+    old = r"C:\Users\Me\old-venv\Scripts\deskbreak.exe"
+    windows = WindowsRun(registry, is_runnable=lambda p: p in (EXE, old))
+    registry.values = {(RUN_KEY, "deskbreak"): f'"{old}" run',
+                       (APPROVED_KEY, "deskbreak"): bytes([0x03]) + bytes(11)}
+    before = dict(registry.values)
+    with pytest.raises(AutostartError, match="Task Manager"):
+        windows.enable([EXE])
+    assert registry.values == before
 
 
 @pytest.mark.parametrize("value", [b"\x01\x02", 42, "   "])

@@ -67,8 +67,9 @@ def test_on_status_off_in_a_clean_home(cli: Cli, isolated_home: Path) -> None:
     assert (code, json.loads(out)) == (0, {
         "state": "on", "enabled": True, "backend": "xdg", "where": str(path), "why": None,
         "command": argv})
-    assert cli("autostart", "off") == (0, f"Start at login: off (removed {path})\n", "")
-    assert not path.exists()
+    assert cli("autostart", "off") == (
+        0, f"Start at login: off (removed {path}); removed its icon\n", "")
+    assert not path.exists() and not icon.exists()  # nothing else used it
     code, out, _ = cli("autostart", "status", "--json")
     assert json.loads(out)["state"] == "off" and json.loads(out)["enabled"] is False
 
@@ -110,6 +111,43 @@ def test_a_user_disabled_entry_is_off_until_the_user_says_on(cli: Cli,
     assert path.read_text() == text
     assert cli("autostart", "on")[0] == 0
     assert "X-GNOME-Autostart-enabled=true" in path.read_text()
+
+
+@pytest.mark.parametrize("old", ["old-venv/bin/deskbreak", "/usr/bin/true"])
+def test_on_replaces_an_entry_that_starts_another_program(
+        cli: Cli, isolated_home: Path, old: str) -> None:
+    """An older installation that still exists (so the entry is on), or something else
+    entirely: `on` makes the entry start this deskbreak, and says what it started."""
+    path = autostart_file(isolated_home)
+    path.parent.mkdir(parents=True)
+    if not old.startswith("/"):
+        old = str(script(isolated_home / old))
+    path.write_text(f"[Desktop Entry]\nType=Application\nName=deskbreak\nExec={old} run\n")
+    assert cli("autostart", "status")[1].startswith("Start at login: on\n")
+    code, out, err = cli("autostart", "on")
+    argv = command_of(path)
+    assert (code, out, err) == (
+        0, f"Start at login: on ({path} now starts {' '.join(argv)} instead of {old} run)\n",
+        "")
+    validate(path)
+    starts_this_deskbreak(argv)
+    assert cli("autostart", "on")[1].startswith("Start at login is already on: ")
+
+
+def test_an_entry_with_keys_glib_accepts_is_read_and_changed(
+        cli: Cli, isolated_home: Path) -> None:
+    """``X_Foo`` or ``Name[de]``: outside the spec's key characters, but the session's
+    parser (GLib) takes them, so the entry is on, and ``off`` and ``on`` work."""
+    path = autostart_file(isolated_home)
+    path.parent.mkdir(parents=True)
+    cli("autostart", "on")
+    text = path.read_text() + "X_Foo=1\nName[de]=deskbreak\n# kept by the user\n\n"
+    path.write_text(text)
+    code, out, err = cli("autostart", "status")
+    assert (code, out.startswith("Start at login: on\n"), err) == (0, True, "")
+    assert cli("autostart", "on")[1].startswith("Start at login is already on")
+    assert path.read_text() == text
+    assert cli("autostart", "off")[0] == 0 and not path.exists()
 
 
 @pytest.mark.parametrize(("make", "problem"), [
@@ -193,7 +231,7 @@ def test_install_desktop_puts_a_valid_launcher_and_its_icon_in_place(
     assert cli("install-desktop", "--remove") == (
         0, f"Removed {path}; removed its icon\n", "")
     assert not path.exists() and not any(p.exists() for p in icon_files(isolated_home))
-    assert cli("install-desktop", "--remove")[1] == f"There was no {path}; removed its icon\n"
+    assert cli("install-desktop", "--remove") == (0, f"There was no {path}\n", "")
 
 
 def test_removing_the_launcher_keeps_the_icon_the_autostart_entry_names(
@@ -201,7 +239,77 @@ def test_removing_the_launcher_keeps_the_icon_the_autostart_entry_names(
     cli("install-desktop")
     cli("autostart", "on")
     code, out, _ = cli("install-desktop", "--remove")
-    assert code == 0 and out.endswith("; kept the icon (the autostart entry uses it)\n")
+    assert code == 0 and out.endswith("; kept its icon (the autostart entry uses it)\n")
+    assert all(p.is_file() for p in icon_files(isolated_home))
+
+
+def test_removing_the_launcher_says_nothing_of_an_icon_that_is_not_there(
+        cli: Cli, isolated_home: Path) -> None:
+    cli("install-desktop")
+    entry = autostart_file(isolated_home)
+    entry.parent.mkdir(parents=True)
+    entry.write_text("[Desktop Entry]\nType=Application\nName=deskbreak\nExec=/bin/true "
+                     "run\nX-GNOME-Autostart-enabled=false\n")  # listed, switched off
+    for icon in icon_files(isolated_home):
+        icon.unlink()
+    assert cli("install-desktop", "--remove") == (
+        0, f"Removed {launcher_file(isolated_home)}\n", "")
+
+
+def test_an_icon_that_cannot_be_installed_is_said_after_what_was_done(
+        cli: Cli, isolated_home: Path) -> None:
+    """The launcher works without its icon: it stays, the line says what was written and
+    what failed (the real path, not a temporary file's), and the command succeeds; the
+    same for ``autostart on``."""
+    in_the_way = icon_files(isolated_home)[4]
+    in_the_way.mkdir(parents=True)
+    path = launcher_file(isolated_home)
+    assert cli("install-desktop") == (
+        0, f"Installed {path} (deskbreak in the application menu); its icon was not "
+           f"installed: {in_the_way} is a directory, not an icon; move it away and run "
+           "`deskbreak install-desktop` again\n", "")
+    validate(path)
+    assert [p for p in (isolated_home / "data" / "icons").rglob("*") if p.is_file()] == []
+    code, out, err = cli("autostart", "on")
+    entry = autostart_file(isolated_home)
+    assert (code, err) == (0, "")
+    assert out == (f"Start at login: on ({entry} starts {' '.join(command_of(entry))}); its "
+                   f"icon was not installed: {in_the_way} is a directory, not an icon; move "
+                   "it away and run `deskbreak autostart on` again\n")
+    assert cli("autostart", "status")[0] == 0
+
+    assert cli("install-desktop", "--remove") == (0, f"Removed {path}\n", "")  # kept: in use
+    assert cli("autostart", "off") == (
+        0, f"Start at login: off (removed {entry}); its icon was not removed: {in_the_way} "
+           "is a directory, not an icon; move it away and run `deskbreak autostart off` "
+           "again\n", "")
+    in_the_way.rmdir()
+    cli("install-desktop")
+    in_the_way.unlink()
+    in_the_way.mkdir()
+    assert cli("install-desktop", "--remove") == (
+        0, f"Removed {path}; its icon was not removed: {in_the_way} is a directory, not an "
+           "icon; move it away and run `deskbreak install-desktop --remove` again\n", "")
+    assert all(p.is_file() for p in icon_files(isolated_home) if p != in_the_way)
+
+
+def test_off_keeps_the_icon_while_the_launcher_or_a_listed_entry_uses_it(
+        cli: Cli, isolated_home: Path) -> None:
+    cli("install-desktop")
+    cli("autostart", "on")
+    entry = autostart_file(isolated_home)
+    assert cli("autostart", "off") == (0, f"Start at login: off (removed {entry})\n", "")
+    assert all(p.is_file() for p in icon_files(isolated_home))  # the launcher shows it
+    cli("install-desktop", "--remove")
+    assert not any(p.exists() for p in icon_files(isolated_home))
+
+    cli("autostart", "on")
+    switched_off = entry.read_text().replace("X-GNOME-Autostart-enabled=true",
+                                             "X-GNOME-Autostart-enabled=false")
+    entry.write_text(switched_off)  # still listed in the desktop's startup settings
+    code, out, _ = cli("autostart", "off")
+    assert (code, out.startswith("Start at login is already off")) == (0, True)
+    assert entry.read_text() == switched_off
     assert all(p.is_file() for p in icon_files(isolated_home))
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import pty
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -187,7 +189,7 @@ def test_the_host_sees_a_checkmark_item(isolated_home: Path, tmp_path: Path) -> 
     program = tmp_path / "deskbreak"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o755)
-    backend._install_icons = lambda _: None
+    backend._install_icons = lambda *_: None
     backend.enable([str(program)])  # as `deskbreak autostart on` in a terminal would
     assert node()["toggle-state"] == 1
 
@@ -211,6 +213,26 @@ def test_once_is_silent_when_it_cannot_remember(tmp_path: Path) -> None:
     assert firstrun.once("first-run", tmp_path) is False
     with pytest.raises(ValueError):
         firstrun.marker("../escape", tmp_path)
+
+
+def test_a_hint_is_told_on_a_terminal_and_kept_for_one_otherwise(tmp_path: Path) -> None:
+    """Each hint on its own name: a later one (a doctor's note) reaches every user once."""
+    said: list[str] = []
+    screen, terminal = pty.openpty()
+    try:
+        with (tmp_path / "log").open("w") as log:
+            assert firstrun.tell_once("first-run", lambda: ["hint"], said.append,
+                                      fd=log.fileno(), directory=tmp_path) is False
+        assert said == [] and not firstrun.marker("first-run", tmp_path).exists()
+        for _ in range(2):
+            firstrun.tell_once("first-run", lambda: ["hint"], said.append, fd=terminal,
+                               directory=tmp_path)
+        firstrun.tell_once("doctor", lambda: ["check with your doctor"], said.append,
+                           fd=terminal, directory=tmp_path)
+    finally:
+        os.close(screen)
+        os.close(terminal)
+    assert said == ["hint", "check with your doctor"]
 
 
 def test_the_first_run_says_how_to_start_at_login_only_when_it_is_off() -> None:

@@ -75,8 +75,11 @@ class Autostart(ABC):
     def enable(self, argv: Sequence[str]) -> str:
         """Start ``argv`` + ``run`` at login; what was done, in one line.
 
-        AutostartError when it cannot be done, or must not be (the user's own "off" in
-        a place deskbreak does not own).
+        Nothing is written when the entry already starts exactly that. An entry that is
+        on but starts another program (an older installation that still exists) is
+        rewritten, and the line says what it started before: the user asked for this
+        deskbreak. AutostartError when it cannot be done, or must not be (the user's own
+        "off" in a place deskbreak does not own).
         """
 
     @abstractmethod

@@ -3,7 +3,9 @@
 The two ways deskbreak puts itself into the desktop, both only when asked: an entry
 that starts it at login, and a launcher (with its icon) in the application menu. They
 work without a running daemon; the tray's "Start at login" does the same through the
-daemon. Every failure is one line on stderr and exit status 1.
+daemon. Every failure is one line on stderr and exit status 1, and then nothing was
+changed. The icon is the exception: the entries work without it, so an icon that
+cannot be installed or removed is said after what was done, with exit status 0.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def add_arguments(autostart: argparse.ArgumentParser,
                            help="print the resulting state as JSON")
     install_desktop.add_argument("--remove", action="store_true",
                                  help="remove the launcher (and the icon, unless "
-                                      "deskbreak starts at login)")
+                                      "an autostart entry shows it)")
 
 
 def status_text(state: AutostartState) -> str:
@@ -92,7 +94,7 @@ def install_desktop(args: argparse.Namespace, out: Out) -> int:
 
 
 def _autostart_uses_icon() -> bool:
-    """Whether an autostart entry of the user's still names the icon."""
+    """Whether an autostart entry still shows the icon (``XdgAutostart.uses_icon``)."""
     from deskbreak.autostart.xdg import XdgAutostart
 
-    return XdgAutostart.from_environment().status().state in ("on", "broken")
+    return XdgAutostart.from_environment().uses_icon()

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from deskbreak.errors import DeskbreakError
+from deskbreak.userfile import Problem, UserFileError, read_user_bytes
 
 MAX_BYTES = 64 * 1024  # a desktop entry or a property list is a few hundred bytes
 
@@ -33,39 +34,32 @@ def _why(exc: OSError) -> str:
 
 
 def read_small(path: Path, what: str, hint: str) -> bytes | None:
-    """The bytes of ``path`` (following links, as the session does); None when absent."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    """The bytes of ``path`` (following links, as the session does); None when absent.
+
+    The careful read itself is ``userfile.read_user_bytes`` (shared with the config's);
+    only the words differ here: each problem names the path and how to get past it.
+    """
     try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:  # absent, or a link to nothing: the session sees nothing
-        return None
-    except IsADirectoryError:
-        raise FileProblem(f"{path} is a directory, not {what}; move it away and {hint}") \
-            from None
-    except NotADirectoryError:
-        raise FileProblem(f"cannot read {path}: a file is in the way where a folder should "
-                          f"be; move it away and {hint}") from None
-    except (OSError, ValueError) as exc:
-        reason = _why(exc) if isinstance(exc, OSError) else "not a usable path"
-        raise FileProblem(f"cannot read {path}: {reason}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise FileProblem(f"{path} is a directory, not {what}; move it away and {hint}")
-        if not stat.S_ISREG(info.st_mode):
-            raise FileProblem(f"{path} is not a regular file; move it away and {hint}")
-    except BaseException:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise FileProblem(f"cannot read {path}: {_why(exc)}") from None
-    if len(data) > MAX_BYTES:
-        raise FileProblem(f"{path} is too large to be {what} (over {MAX_BYTES // 1024} "
-                          f"KiB); move it away and {hint}")
-    return data
+        return read_user_bytes(path, what, MAX_BYTES)
+    except UserFileError as exc:
+        if exc.kind == "missing":  # absent, or a link to nothing: the session sees nothing
+            return None
+        raise FileProblem(_problem(path, exc.kind, what, hint, exc.reason)) from None
+
+
+def _problem(path: Path, kind: Problem, what: str, hint: str, reason: str = "") -> str:
+    """One problem with ``path`` in words, the same whether reading or replacing."""
+    if kind == "directory":
+        return f"{path} is a directory, not {what}; move it away and {hint}"
+    if kind == "in-the-way":
+        return (f"cannot read {path}: a file is in the way where a folder should be; "
+                f"move it away and {hint}")
+    if kind == "not-regular":
+        return f"{path} is not a regular file; move it away and {hint}"
+    if kind == "too-large":
+        return (f"{path} is too large to be {what} (over {MAX_BYTES // 1024} KiB); move it "
+                f"away and {hint}")
+    return f"cannot read {path}: {reason}"
 
 
 def check_replaceable(path: Path, what: str, hint: str) -> bool:
@@ -86,9 +80,9 @@ def check_replaceable(path: Path, what: str, hint: str) -> bool:
                           "change files through links: edit the file it points to "
                           f"yourself, or remove the link and {hint}")
     if stat.S_ISDIR(info.st_mode):
-        raise FileProblem(f"{path} is a directory, not {what}; move it away and {hint}")
+        raise FileProblem(_problem(path, "directory", what, hint))
     if not stat.S_ISREG(info.st_mode):
-        raise FileProblem(f"{path} is not a regular file; move it away and {hint}")
+        raise FileProblem(_problem(path, "not-regular", what, hint))
     return True
 
 

@@ -102,19 +102,25 @@ class LaunchAgent(Autostart):
         return info.st_ino, info.st_dev, info.st_mtime_ns, info.st_size
 
     def enable(self, argv: Sequence[str]) -> str:
+        """Write the LaunchAgent for ``argv run`` unless it already starts exactly that;
+        one that starts another program (an old installation that still exists) is
+        rewritten, saying what it started before."""
         state = self._read()
         if state is not None and state.state == "error":
             raise AutostartError(state.why or f"{self.path} cannot be read")
-        if state is not None and state.on:
-            return f"Start at login is already on: {self.path} starts " \
-                   f"{shlex.join(state.command or ())}"
+        wanted = (*argv, "run")
+        if state is not None and state.on and state.command == wanted:
+            return f"Start at login is already on: {self.path} starts {shlex.join(wanted)}"
         try:
             data = plistlib.dumps(agent(argv))
         except ValueError as exc:  # a path that is not UTF-8
             raise AutostartError(f"cannot write a LaunchAgent for {argv[0]!r}: {exc}") \
                 from None
         write_atomic(self.path, data, WHAT, AGAIN)
-        return f"Start at login: on ({self.path} starts {shlex.join([*argv, 'run'])})"
+        if state is not None and state.state in ("on", "broken") and state.command:
+            return (f"Start at login: on ({self.path} now starts {shlex.join(wanted)} "
+                    f"instead of {shlex.join(state.command)})")
+        return f"Start at login: on ({self.path} starts {shlex.join(wanted)})"
 
     def disable(self) -> str:
         state = self._read()

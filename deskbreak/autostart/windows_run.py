@@ -124,6 +124,13 @@ def split_command_line(line: str) -> list[str]:
     return args
 
 
+def _same_command(command: Sequence[str], wanted: Sequence[str]) -> bool:
+    """The same command line, the program's path compared as Windows does (any case)."""
+    return len(command) == len(wanted) and len(wanted) > 0 \
+        and ntpath.normcase(command[0]) == ntpath.normcase(wanted[0]) \
+        and list(command[1:]) == list(wanted[1:])
+
+
 def disabled_by_user(approved: object) -> bool:
     """Task Manager's record: a binary value whose first byte is odd means disabled."""
     return isinstance(approved, bytes | bytearray) and len(approved) > 0 \
@@ -175,13 +182,17 @@ class WindowsRun(Autostart):
         return AutostartState("on", WHERE, None, tuple(argv))
 
     def enable(self, argv: Sequence[str]) -> str:
+        """Write the Run value for ``argv run`` unless it already starts exactly that; a
+        value that starts another program (an old installation that still exists) is
+        rewritten, saying what it started before. Task Manager's "disabled" is never
+        overridden: then nothing is written (but a missing value, see the module)."""
         state = self.status()
         if state.state == "error":
             raise AutostartError(state.why or f"{WHERE} cannot be read")
-        if state.on:
-            return f"Start at login is already on: {WHERE} starts " \
-                   f"{subprocess.list2cmdline(state.command or ())}"
-        line = subprocess.list2cmdline([*self.windowless(argv), "run"])
+        wanted = [*self.windowless(argv), "run"]
+        line = subprocess.list2cmdline(wanted)
+        if state.on and _same_command(state.command or (), wanted):
+            return f"Start at login is already on: {WHERE} starts {line}"
         if state.why == TASK_MANAGER:  # the user's own "off": listed there, never overridden
             raise AutostartError(REENABLE)
         try:
@@ -190,6 +201,9 @@ class WindowsRun(Autostart):
                 raise AutostartError(REENABLE)  # now listed in Task Manager, still off
         except OSError as exc:
             raise self._problem(exc, "write") from None
+        if state.state in ("on", "broken") and state.command:
+            return (f"Start at login: on ({WHERE} now starts {line} instead of "
+                    f"{subprocess.list2cmdline(state.command)})")
         return f"Start at login: on ({WHERE} starts {line})"
 
     def disable(self) -> str:

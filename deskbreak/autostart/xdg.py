@@ -8,9 +8,12 @@ settings switch an entry off with ``X-GNOME-Autostart-enabled=false``. So the ef
 state is read from the entry that wins, and both switches count as off.
 
 ``disable`` deletes the user entry, or, when a system-wide entry exists, writes one with
-``Hidden=true`` over it; ``enable`` writes a fresh entry (which also turns a switched-off
-one back on: the user asked) and installs deskbreak's icon so ``Icon=deskbreak``
-resolves.
+``Hidden=true`` over it; ``enable`` writes a fresh entry unless the one that counts
+already starts this deskbreak (which also turns a switched-off one back on, and points
+one that starts an older installation at this one: the user asked) and installs
+deskbreak's icon so ``Icon=deskbreak`` resolves. ``disable`` removes the icon again
+when nothing shows it any more: no entry the desktop lists, no application-menu
+launcher (``deskbreak install-desktop``).
 """
 
 from __future__ import annotations
@@ -33,11 +36,11 @@ from deskbreak.autostart.files import FileProblem, read_small, remove, write_ato
 from deskbreak.desktopfile import (
     DesktopEntryError,
     boolean,
+    command_of,
     escape_string,
-    exec_line,
+    exec_keys,
     read_entry,
     render_entry,
-    split_exec,
     unescape_string,
 )
 
@@ -45,6 +48,8 @@ FILE_NAME = "deskbreak.desktop"
 NAME = "deskbreak"
 COMMENT = "Reminds you to get up and stretch your lower back every 30 minutes of work"
 WHAT = "an autostart entry"
+HIDDEN = "(Hidden=true)"  # how a hidden entry's "off" ends
+AGAIN_OFF = "run `deskbreak autostart off` again"
 
 
 def runnable(program: str, which: Callable[[str], str | None] = shutil.which) -> bool:
@@ -60,7 +65,7 @@ def entry_text(argv: Sequence[str], *, hidden: bool = False) -> str:
         ("Type", "Application"),
         ("Name", NAME),
         ("Comment", escape_string(COMMENT)),
-        ("Exec", exec_line([*argv, "run"])),
+        *exec_keys([*argv, "run"]),
         ("Icon", NAME),
         ("Terminal", "false"),
         ("X-GNOME-Autostart-enabled", "false" if hidden else "true"),
@@ -80,7 +85,7 @@ class XdgAutostart(Autostart):
 
     def __init__(self, config_home: Path, config_dirs: Sequence[Path],
                  data_home: Path | None = None, *,
-                 install_icons: Callable[[Path], object] | None = None,
+                 install_icons: Callable[[Path, str], object] | None = None,
                  is_runnable: Callable[[str], bool] = runnable) -> None:
         """``install_icons`` and ``is_runnable`` are seams for tests."""
         self.path = config_home / "autostart" / FILE_NAME
@@ -114,15 +119,14 @@ class XdgAutostart(Autostart):
                                   f"({exc}); move it away and {AGAIN}")
         if boolean(keys.get("Hidden")) is True:
             system = self.system_path() if path == self.path else None
-            why = f"{path} hides the system-wide entry {system} (Hidden=true)" if system \
-                else f"turned off in {path} (Hidden=true)"
+            why = f"{path} hides the system-wide entry {system} {HIDDEN}" if system \
+                else f"turned off in {path} {HIDDEN}"
             return AutostartState("off", where, why)
         if boolean(keys.get("X-GNOME-Autostart-enabled")) is False:
             return AutostartState("off", where, f"turned off in {path} "
                                   "(X-GNOME-Autostart-enabled=false)")
-        raw = keys.get("Exec", "").strip()
         try:
-            argv = split_exec(unescape_string(raw))
+            argv = command_of([("Exec", keys.get("Exec", "").strip())])
         except ValueError as exc:
             return AutostartState("broken", where, f"on, but {path} has an Exec line "
                                   f"that cannot be read ({exc}); {AGAIN}")
@@ -173,25 +177,51 @@ class XdgAutostart(Autostart):
             return None
 
     def enable(self, argv: Sequence[str]) -> str:
+        """Write the user's entry to start ``argv run``, unless the entry that counts
+        already starts exactly that: an entry that is on but starts another program (an
+        old virtual environment that still exists, something else entirely) is rewritten,
+        and the message says what it started before. A system-wide entry is left alone;
+        one that starts another program is overridden by the user's entry."""
         user = self._readable(self.path)
         system = self._system_state() if user is None else None
-        if user is not None and user.on:
-            message = f"Start at login is already on: {self.path} starts " \
-                      f"{shown(user.command or ())}"
-        elif system is not None and system.on:
+        try:
+            text = entry_text(argv)
+            wanted = command_of(exec_keys([*argv, "run"]))
+        except ValueError as exc:
+            raise AutostartError(f"cannot write an autostart entry for {argv[0]}: "
+                                 f"{exc}") from None
+        if user is not None and user.on and user.command == wanted:
+            message = f"Start at login is already on: {self.path} starts {shown(wanted)}"
+        elif system is not None and system.on and self._same(system.command, wanted):
             message = f"Start at login is already on: the system-wide {system.where} " \
                       f"starts {shown(system.command or ())}"
         else:
-            try:
-                text = entry_text(argv)
-            except ValueError as exc:
-                raise AutostartError(f"cannot write an autostart entry for {argv[0]}: "
-                                     f"{exc}") from None
             write_atomic(self.path, text.encode("utf-8"), WHAT, AGAIN)
-            message = f"Start at login: on ({self.path} starts {shown([*argv, 'run'])})"
-        return message + self._icons()
+            before = user if user is not None else system
+            if before is not None and before.state in ("on", "broken") and before.command:
+                whose = "" if before is user else f" (the system-wide {before.where})"
+                message = f"Start at login: on ({self.path} now starts {shown(wanted)} " \
+                          f"instead of {shown(before.command)}{whose})"
+            else:
+                message = f"Start at login: on ({self.path} starts {shown(wanted)})"
+        return message + self._icon_note(install=True)
+
+    def _same(self, command: Sequence[str] | None, wanted: Sequence[str]) -> bool:
+        """Whether a system-wide entry's command starts the same program as ``wanted``:
+        the same arguments, and a program name (looked up on PATH when bare) that is the
+        same file, so a distribution's ``deskbreak run`` is not overridden needlessly."""
+        if not command or len(command) != len(wanted) or command[1:] != wanted[1:]:
+            return False
+        program = command[0] if os.sep in command[0] else shutil.which(command[0])
+        try:
+            return program is not None and os.path.samefile(program, wanted[0])
+        except OSError:
+            return False
 
     def disable(self) -> str:
+        return self._switch_off() + self._icon_note(install=False)
+
+    def _switch_off(self) -> str:
         user = self._readable(self.path)
         if user is not None and user.state == "off":  # switched off already: theirs to keep
             return f"Start at login is already off ({user.why})"
@@ -208,13 +238,28 @@ class XdgAutostart(Autostart):
         write_atomic(self.path, entry_text([NAME], hidden=True).encode("utf-8"), WHAT, AGAIN)
         return f"Start at login: off ({self.path} hides the system-wide entry {system})"
 
-    def _icons(self) -> str:
-        """Install the icon ``Icon=deskbreak`` names; a failure is said, never fatal."""
-        install = self._install_icons
-        if install is None:
-            from deskbreak.launcher import install_icons as install
-        try:
-            install(self.data_home or paths.xdg_data_home())
-        except Exception as exc:
-            return f" (its icon could not be installed: {exc})"
-        return ""
+    def uses_icon(self) -> bool:
+        """Whether an autostart entry may show deskbreak's icon: one that starts (or
+        tries to start) deskbreak, or the user's own switched off in their desktop's
+        startup settings, which still list it with its icon; not a hidden one, which
+        nothing lists. One that cannot be read may: its icon is kept."""
+        state = self.status()
+        if state.state != "off":
+            return True
+        return state.where == str(self.path) and os.path.lexists(self.path) \
+            and not (state.why or "").endswith(HIDDEN)
+
+    def _icon_note(self, *, install: bool) -> str:
+        """After ``on``: install the icon ``Icon=deskbreak`` names. After ``off``: remove
+        it when neither an autostart entry nor the application-menu launcher uses it any
+        more. Either way a failure is said, never fatal (``launcher.icon_note``)."""
+        from deskbreak import launcher
+
+        data_home = self.data_home or paths.xdg_data_home()
+        if install:
+            put = self._install_icons or launcher.install_icons
+            return launcher.icon_note(lambda: put(data_home, AGAIN), "installed")
+        if os.path.lexists(launcher.launcher_path(data_home)) or self.uses_icon():
+            return ""
+        return launcher.icon_note(lambda: launcher.remove_icons(data_home, AGAIN_OFF),
+                                  "removed", launcher.REMOVED)

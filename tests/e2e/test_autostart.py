@@ -91,5 +91,6 @@ def test_autostart_on_then_a_login_brings_the_daemon_and_its_tray_up(
 
     turned_off = cli(desktop, "autostart", "off")
     assert (turned_off.returncode, turned_off.stdout) == (
-        0, f"Start at login: off (removed {entry})\n")
+        0, f"Start at login: off (removed {entry}); removed its icon\n")
     assert not entry.exists() and autostart(desktop, "status")["state"] == "off"
+    assert not icon.exists()  # no launcher in the menu used it

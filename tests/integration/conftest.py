@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +36,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class RunningDaemon:
     """One daemon process and what a test needs to poke it and read what it did."""
 
-    def __init__(self, home: Path, config: str, *args: str, nofile: int | None = None) -> None:
+    def __init__(self, home: Path, config: str, *args: str, nofile: int | None = None,
+                 terminal: bool = False) -> None:
+        """``terminal``: its output goes to a pseudo-terminal, as when a person starts it
+        from a shell, instead of a plain file (copied to ``output`` all the same)."""
         self.home = home
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "DESKBREAK_SEED": "7"}
         for var in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "DESKBREAK_CONFIG"):
@@ -50,12 +55,20 @@ class RunningDaemon:
         self.runtime = home / "runtime" / "deskbreak"
         self.log_path = home / "state" / "deskbreak" / "deskbreak.log"
         self.output = home / "daemon-output.txt"
+        self._copier: threading.Thread | None = None
         with self.output.open("wb") as out:
+            screen, tty = pty.openpty() if terminal else (-1, -1)
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "deskbreak", "run", "--no-tray", "--notifier",
-                 "terminal", *args], env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, preexec_fn=None if nofile is None
+                 "terminal", *args], env=self.env, stdout=tty if terminal else out,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                preexec_fn=None if nofile is None
                 else lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile)))
+        if terminal:
+            os.close(tty)
+            self._copier = threading.Thread(target=_copy_until_closed,
+                                             args=(screen, self.output), daemon=True)
+            self._copier.start()
         deadline = time.monotonic() + 20
         while self.cli("status").returncode != 0:
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -113,6 +126,23 @@ class RunningDaemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self._copier is not None:
+            self._copier.join(10)
+
+
+def _copy_until_closed(screen: int, output: Path) -> None:
+    """What the daemon wrote to its terminal, into ``output``, until it closes it."""
+    with output.open("ab") as out:
+        while True:
+            try:
+                chunk = os.read(screen, 4096)
+            except OSError:  # EIO: the daemon, the terminal's last user, has gone
+                break
+            if not chunk:
+                break
+            out.write(chunk)
+            out.flush()
+    os.close(screen)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """The first ``deskbreak run`` for a user, as a real process: one hint, once, no entry.
 
 deskbreak offers to start at login but never does it unasked: the hint is printed on the
-first run only, and no run writes, re-creates or re-enables an autostart entry.
+first run a person watches (its output is a terminal: a pseudo-terminal here) and only
+then; a run started by the launcher or at login, whose output nobody reads, neither
+prints it nor uses it up; and no run writes, re-creates or re-enables an autostart entry.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from tests.integration.conftest import RunningDaemon
 HINT = "Start deskbreak at login: deskbreak autostart on"
 
 
-def run_once(home: Path) -> str:
-    daemon = RunningDaemon(home, 'interval = "30m"\n')
+def run_once(home: Path, *, terminal: bool = True) -> str:
+    daemon = RunningDaemon(home, 'interval = "30m"\n', terminal=terminal)
     try:
         daemon.status()
     finally:
@@ -29,6 +31,16 @@ def test_the_hint_comes_on_the_first_run_only_and_nothing_is_written(tmp_path: P
     assert '"Start at login"' not in first  # --no-tray: no tray item to point at
     assert HINT not in run_once(home)
     assert not (home / "config" / "autostart").exists()
+
+
+def test_a_run_nobody_watches_leaves_the_hint_for_one_somebody_does(tmp_path: Path) -> None:
+    """Started from the launcher or at login, stdout is a file or nothing: not a word
+    there, and the first run from a terminal still gets the hint."""
+    home = tmp_path / "home"
+    for _ in range(2):
+        assert HINT not in run_once(home, terminal=False)
+    assert run_once(home).count(HINT) == 1
+    assert HINT not in run_once(home)
 
 
 def test_an_entry_the_user_turned_off_survives_runs_untouched(tmp_path: Path) -> None:
