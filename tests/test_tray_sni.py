@@ -211,7 +211,7 @@ async def test_start_registers_with_the_watcher(dbus_address: str) -> None:
         assert icon.bus_name == f"org.kde.StatusNotifierItem-{os.getpid()}-{icon.bus_name[-1]}"
         assert icon.visible
         assert await c.prop("Id") == "deskbreak"
-        assert await c.prop("Title") == "deskbreak: 12 min to a break"
+        assert await c.prop("Title") == "deskbreak"
         assert await c.prop("Category") == "ApplicationStatus"
         assert await c.prop("Status") == "Active"
         assert await c.prop("ItemIsMenu") is True
@@ -265,10 +265,14 @@ async def test_clicked_event_runs_the_action_and_updates_the_layout(dbus_address
         await c.call("/MenuBar", MENU_IFACE, "Event", "isvu",
                      [long_id, "clicked", Variant("s", ""), 0])  # fmt: skip
         assert state["mode"] == "long"
-        new_revision, parent = (await c.signal("LayoutUpdated")).body
-        assert new_revision > revision and parent == 0
+        # Only check marks changed: their new values come in the signal, no new layout
+        # (a host that gets LayoutUpdated fetches the whole menu again).
+        updated, removed = (await c.signal("ItemsPropertiesUpdated")).body
+        changed = {node_id: {k: v.value for k, v in props.items()} for node_id, props in updated}
+        assert changed[long_id]["toggle-state"] == 1 and removed == []
+        assert changed[root["children"][3]["id"]]["toggle-state"] == 0
         got_revision, root = await c.layout()
-        assert got_revision == new_revision
+        assert got_revision == revision
         short, long_ = root["children"][3:5]
         assert (short["toggle-state"], long_["toggle-state"]) == (0, 1)
         assert long_["id"] == long_id  # ids stay put across rebuilds
@@ -304,7 +308,7 @@ async def test_about_to_show_reevaluates_callables(dbus_address: str) -> None:
 
 
 @aio
-async def test_new_icon_and_title_signals_also_from_another_thread(dbus_address: str) -> None:
+async def test_new_icon_and_tooltip_signals_also_from_another_thread(dbus_address: str) -> None:
     async with fake_watcher(dbus_address), running_icon(dbus_address) as (icon, c):
         icon.icon = Image.new("RGBA", (16, 16), (0, 255, 0, 255))
         await c.signal("NewIcon")
@@ -314,9 +318,9 @@ async def test_new_icon_and_title_signals_also_from_another_thread(dbus_address:
         worker = threading.Thread(target=setattr, args=(icon, "title", "break now"))
         worker.start()
         await asyncio.to_thread(worker.join)
-        await c.signal("NewTitle")
         await c.signal("NewToolTip")
-        assert await c.prop("Title") == "break now"
+        assert (await c.prop("ToolTip"))[2] == "break now"
+        assert await c.prop("Title") == "deskbreak"  # constant: no call-backs every minute
 
 
 @aio
@@ -360,7 +364,7 @@ async def test_a_waiting_icon_registers_with_a_panel_that_starts_later(dbus_addr
     async with running_icon(dbus_address, wait=True) as (icon, client):
         icon.on_hosted = heard.append
         assert not icon.hosted and await client.has_owner(icon.bus_name)
-        assert await client.prop("Title") == "deskbreak: 12 min to a break"  # served already
+        assert (await client.prop("ToolTip"))[2] == "deskbreak: 12 min to a break"  # served
         async with fake_watcher(dbus_address, export_late=True) as watcher:
             assert await watcher.wait_items(1) == [icon.bus_name]
             await _until(lambda: icon.hosted)

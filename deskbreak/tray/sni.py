@@ -149,7 +149,9 @@ class _ItemInterface(ServiceInterface):
 
     @dbus_property(access=PropertyAccess.READ)
     def Title(self) -> DBusStr:
-        return str(self._icon.title or self._icon.name)
+        # The app's name, never the countdown: a title that changes every minute makes the
+        # host call back (twice a change, measured); the tooltip carries the countdown.
+        return str(self._icon.name)
 
     @dbus_property(access=PropertyAccess.READ)
     def IconPixmap(self) -> Pixmaps:
@@ -231,15 +233,29 @@ class _MenuInterface(ServiceInterface):
         nodes[0] = _Node({"children-display": "submenu"}, visit(menu or (), ()))
         return nodes
 
-    def refresh(self, *, always: bool) -> bool:
-        """Rebuild; on change (or ``always``) bump the revision and emit LayoutUpdated."""
+    def refresh(self) -> bool:
+        """Rebuild, and tell the hosts only what changed; whether anything did.
+
+        A new shape (items added, removed, moved) is a new layout revision: LayoutUpdated,
+        after which a host fetches the whole menu again (five calls, measured). Changed
+        labels, check marks or greyed items alone, the common case (the "Next break in
+        12 min" headline), go out with their values in ItemsPropertiesUpdated, which a
+        host applies without calling back at all.
+        """
         nodes = self.build(self._icon.menu)
-        changed = nodes != self.nodes
-        self.nodes = nodes
-        if changed or always:
+        old, self.nodes = self.nodes, nodes
+        if nodes == old:
+            return False
+        if {i: n.children for i, n in nodes.items()} != {i: n.children for i, n in old.items()}:
             self.revision += 1
             self.LayoutUpdated()
-        return changed
+            return True
+        updated = [[i, {k: _variant(v) for k, v in n.props.items()}]
+                   for i, n in nodes.items() if n.props != old[i].props]
+        removed = [[i, sorted(set(old[i].props) - set(n.props))]
+                   for i, n in nodes.items() if set(old[i].props) - set(n.props)]
+        self.ItemsPropertiesUpdated(updated, removed)
+        return True
 
     def _node(self, node_id: int) -> _Node:
         if node_id not in self.nodes:
@@ -302,11 +318,11 @@ class _MenuInterface(ServiceInterface):
     @dbus_method()
     def AboutToShow(self, node_id: DBusInt32) -> DBusBool:
         self._node(node_id)
-        return self.refresh(always=False)
+        return self.refresh()
 
     @dbus_method()
     def AboutToShowGroup(self, ids: Ints) -> Annotated[list[Any], DBusSignature("aiai")]:
-        changed = self.refresh(always=False)
+        changed = self.refresh()
         return [
             [i for i in ids if changed and i in self.nodes],
             [i for i in ids if i not in self.nodes],
@@ -315,6 +331,13 @@ class _MenuInterface(ServiceInterface):
     @dbus_signal()
     def LayoutUpdated(self) -> Annotated[list[int], DBusSignature("ui")]:
         return [self.revision, 0]
+
+    @dbus_signal()
+    def ItemsPropertiesUpdated(
+        self, updated: Annotated[list[Any], DBusSignature("a(ia{sv})")],
+        removed: Annotated[list[Any], DBusSignature("a(ias)")],
+    ) -> Annotated[list[Any], DBusSignature("a(ia{sv})a(ias)")]:
+        return [updated, removed]
 
 
 class Icon(BaseIcon):
@@ -421,11 +444,10 @@ class Icon(BaseIcon):
         self._soon(self._item.NewIcon)
 
     def _update_title(self) -> None:
-        self._soon(self._item.NewTitle)
-        self._soon(self._item.NewToolTip)
+        self._soon(self._item.NewToolTip)  # Title stays the app's name
 
     def _update_menu(self) -> None:
-        self._soon(self._dbusmenu.refresh, always=True)
+        self._soon(self._dbusmenu.refresh)
 
     def _run(self) -> None:
         raise NotImplementedError("the SNI icon runs on an asyncio loop: `await icon.start()`")

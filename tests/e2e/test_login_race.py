@@ -21,11 +21,23 @@ WAITING = "no StatusNotifierItem host"
 POPUP = re.compile(r"\b195x\d+\+0\+30\b")  # the host's menu popup, under the icon
 
 
-def menu_opens(desktop: Desktop, shot: str) -> None:
-    """Click the icon in the SNI host: its menu pops up (and is closed again)."""
-    desktop.click(*ICON)
-    wait(lambda: desktop.run(["xwininfo", "-root", "-tree"]).stdout,
-         lambda tree: POPUP.search(tree) is not None, "the tray menu to pop up", 5)
+def menu_opens(desktop: Desktop, shot: str, tries: int = 3) -> None:
+    """Click the icon in the SNI host: its menu pops up (and is closed again).
+
+    A host that has just started may still be fetching the menu (libdbusmenu does it in
+    the background) and pop up an empty one: close it and click again, as a person would.
+    """
+    for attempt in range(tries):
+        desktop.click(*ICON)
+        try:
+            wait(lambda: desktop.run(["xwininfo", "-root", "-tree"]).stdout,
+                 lambda tree: POPUP.search(tree) is not None, "the tray menu to pop up", 3)
+            break
+        except AssertionError:
+            desktop.run(["xdotool", "key", "Escape"], check=False)
+            if attempt == tries - 1:
+                raise
+            time.sleep(1)
     desktop.screenshot(artifacts_root() / shot)
     desktop.run(["xdotool", "key", "Escape"], check=False)
 
