@@ -1,5 +1,9 @@
-"""The exercise catalogue: the built-in entries from the seed documents plus the user's own.
+"""The exercise catalogue: the built-in entries plus the user's own.
 
+Built-in entries come from the five source web pages (``origin = "seed"``), are seated or
+standing versions of those (``"adapted"``), or are standard advice the pages don't give,
+such as in-seat circulation movements for travelers (``"editorial"``, which must cite the
+public pages followed): an entry never credits a page that doesn't describe it.
 Entries are validated on load against the rules that make a break safe and useful:
 office and travel contexts only get exercises that can be done standing or seated, and
 every summary fits a notification on every platform. A bad entry is reported with the
@@ -9,6 +13,7 @@ file, line, entry id and field.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -22,6 +27,26 @@ from deskbreak.errors import CatalogueError, ConfigError
 from deskbreak.userfile import UserFileError, read_user_text
 
 SUMMARY_MAX = 200
+FOCUS = ("back", "circulation", "walk", "upper")
+"""What a movement is for: the lower back, leg circulation (against blood clots on long
+trips), getting up and walking, or the shoulders, neck and upper back."""
+ORIGINS = ("seed", "adapted", "editorial", "user")
+"""Where an entry comes from: described by a source page ("seed"), a seated or standing
+version of one ("adapted", names it in ``adapted_from``), standard advice from a cited
+public source that the pages don't describe ("editorial", needs ``citations``), or the
+user's own ``extra_catalogue`` entry ("user", the default there)."""
+STOP_RULE = "Stop if it hurts or causes numbness or tingling."
+"""The first caution of every built-in entry: the one rule that applies to all of them."""
+DOCTOR_NOTE = ("This is general information, not medical advice: check with your doctor or "
+               "physiotherapist before starting an exercise programme (especially if you are "
+               "pregnant, have osteoporosis or have had spine or hip surgery), and rest a day "
+               "or two rather than exercise during a bad flare-up.")
+"""The source pages all say to check with a doctor first: shown once, not at every break."""
+CARE_NOTE = ("Get medical help promptly for back pain with numbness around your groin or "
+             "buttocks, changes in bladder or bowel control, leg weakness that gets worse, "
+             "a fever, or pain after a fall or injury.")
+"""Editorial, beyond the source pages (they give no warning signs): the urgent signs in
+the NHS's advice on back pain (https://www.nhs.uk/conditions/back-pain/)."""
 NEEDS = ("chair", "floor space", "wall", "bed", "space to walk")
 UPRIGHT = ("standing", "seated")
 TRAVEL_NEEDS = ("chair", "space to walk")
@@ -49,6 +74,9 @@ class Exercise:
     contexts: tuple[str, ...]
     adapted_from: str
     dose_note: str
+    focus: tuple[str, ...] = ("back",)
+    origin: str = "user"
+    citations: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of ``list --json`` and ``show --json``."""
@@ -57,6 +85,11 @@ class Exercise:
             if isinstance(value, tuple):
                 data[key] = list(value)
         return data
+
+    def in_seat(self) -> bool:
+        """Doable without leaving the seat (seated, needing at most the chair): what a
+        traveler can do with the seat-belt sign on, and all a car passenger can do."""
+        return self.position == "seated" and set(self.needs) <= {"chair"}
 
     def dose(self) -> str:
         """A short human dose line: "hold 20 s, 3 times each side"."""
@@ -104,6 +137,12 @@ _FIELDS: dict[str, tuple[Any, str, Any]] = {
                  "a list drawn from " + ", ".join(CONTEXTS), None),
     "adapted_from": (lambda v: isinstance(v, str), "an exercise id or \"\"", ""),
     "dose_note": (lambda v: isinstance(v, str), "a string", ""),
+    "focus": (lambda v: isinstance(v, list) and bool(v) and all(f in FOCUS for f in v)
+              and len(set(v)) == len(v),
+              "a non-empty list drawn from " + ", ".join(FOCUS), ["back"]),
+    # The default depends on adapted_from; see _validate.
+    "origin": (lambda v: v in ORIGINS, "one of " + ", ".join(ORIGINS), ""),
+    "citations": (_texts, "a list of strings (\"Publisher: title, URL\")", []),
 }
 
 
@@ -140,11 +179,24 @@ def _validate(raw: Any, label: str) -> Exercise:
         if key not in raw:
             if default is None:
                 raise ValueError(key, "missing")
-            values[key] = default
+            values[key] = tuple(default) if isinstance(default, list) else default
             continue
         if not check(raw[key]):
             raise ValueError(key, f"expected {want}, got {raw[key]!r}"[:160])
         values[key] = tuple(raw[key]) if isinstance(raw[key], list) else raw[key]
+    if not values["origin"]:
+        values["origin"] = "adapted" if values["adapted_from"] else "user"
+    origin = values["origin"]
+    if origin == "adapted" and not values["adapted_from"]:
+        raise ValueError("origin", "\"adapted\" needs adapted_from (the exercise it adapts)")
+    if origin in ("seed", "editorial") and values["adapted_from"]:
+        raise ValueError("adapted_from", f"an {origin} entry adapts nothing; use "
+                                         "origin = \"adapted\"")
+    if origin == "editorial" and not values["citations"]:
+        raise ValueError("citations", "an editorial entry needs the public source(s) it "
+                                      "follows")
+    if origin in ("seed", "adapted") and not values["sources"]:
+        raise ValueError("sources", f"a {origin} entry names the source page(s) it follows")
     position, contexts, needs = values["position"], values["contexts"], values["needs"]
     if position not in UPRIGHT and ({"desk", "travel"} & set(contexts)):
         raise ValueError("contexts", f"desk and travel need a standing or seated exercise, "
@@ -154,20 +206,58 @@ def _validate(raw: Any, label: str) -> Exercise:
     return Exercise(**values)
 
 
-def parse_catalogue(path: Path, text: str, label: str) -> list[Exercise]:
-    """Parse a catalogue file; ``label`` names it in errors (built-in or the user's path)."""
+def _load_toml(text: str, label: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except RecursionError:
         raise CatalogueError(label, "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise CatalogueError(label, f"invalid TOML: {str(exc).split(' (at')[0]}",
                              line=int(match.group(1)) if match else None) from None
-    unknown = [key for key in data if key != "exercise"]
+
+
+def _source_table(data: dict[str, Any], label: str) -> dict[str, str]:
+    """The built-in ``[sources]`` table: seed file name -> the web page's title.
+
+    The file names are how the tests tie entries to the seed pages; users see the titles.
+    """
+    table = data.get("sources", {})
+    if not isinstance(table, dict):
+        raise CatalogueError(label, "expected a table of file name = page title",
+                             key="sources")
+    for name, title in table.items():
+        if not _text(title):
+            raise CatalogueError(label, "expected the page's title", key=f"sources.{name}")
+    return dict(table)
+
+
+def _check_builtin(raw: dict[str, Any], exercise: Exercise, titles: dict[str, str]) -> None:
+    if "origin" not in raw:
+        raise ValueError("origin", "missing (a built-in entry says where it comes from)")
+    if exercise.origin == "user":
+        raise ValueError("origin", "\"user\" is for users' own entries")
+    if exercise.cautions[:1] != (STOP_RULE,):
+        raise ValueError("cautions", f"the first caution must be {STOP_RULE!r}")
+    for name in exercise.sources:
+        if name not in titles:
+            raise ValueError("sources", f"{name!r} has no title in [sources]")
+
+
+def parse_catalogue(path: Path, text: str, label: str, *, builtin: bool = False
+                    ) -> list[Exercise]:
+    """Parse a catalogue file; ``label`` names it in errors (built-in or the user's path).
+
+    The built-in file is held to more: every entry states its origin, and every source it
+    names has a title in ``[sources]`` (users' files name their sources in free text).
+    """
+    data = _load_toml(text, label)
+    allowed = ("exercise", "sources") if builtin else ("exercise",)
+    unknown = [key for key in data if key not in allowed]
     if unknown:
         raise CatalogueError(label, "unknown key (expected [[exercise]] tables only)",
                              key=unknown[0])
+    titles = _source_table(data, label) if builtin else {}
     entries = data.get("exercise", [])
     if not isinstance(entries, list):
         raise CatalogueError(label, "expected [[exercise]] tables", key="exercise")
@@ -178,7 +268,10 @@ def parse_catalogue(path: Path, text: str, label: str) -> list[Exercise]:
         ident = raw.get("id") if isinstance(raw, dict) else None
         name = f"exercise {ident!r}" if isinstance(ident, str) else f"exercise #{index + 1}"
         try:
-            out.append(_validate(raw, name))
+            exercise = _validate(raw, name)
+            if builtin:
+                _check_builtin(raw, exercise, titles)
+            out.append(exercise)
         except ValueError as exc:
             field, problem = exc.args
             key = f"{name}.{field}" if field else name
@@ -256,7 +349,21 @@ def builtin_text() -> str:
 
 
 def load_builtin() -> list[Exercise]:
-    return parse_catalogue(Path(BUILTIN), builtin_text(), f"<built-in {BUILTIN}>")
+    return parse_catalogue(Path(BUILTIN), builtin_text(), f"<built-in {BUILTIN}>",
+                           builtin=True)
+
+
+@functools.cache
+def source_titles() -> dict[str, str]:
+    """The built-in ``[sources]`` table (seed file name -> page title), read once."""
+    label = f"<built-in {BUILTIN}>"
+    return _source_table(_load_toml(builtin_text(), label), label)
+
+
+def source_label(name: str) -> str:
+    """What users see for a source: the page's title, or a user's own text as written."""
+    title = source_titles().get(name)
+    return f"'{title}' (web page)" if title else name
 
 
 def _check_exclusions(config: Config, catalogue: Catalogue) -> Catalogue:

@@ -22,11 +22,11 @@ from deskbreak import __version__, config, paths, render
 from deskbreak.catalogue import Catalogue, Exercise, load_catalogue, load_for_breaks
 from deskbreak.core import commands
 from deskbreak.core.durations import DurationError, check_range, format_duration, parse_duration
-from deskbreak.core.model import INTERVAL_RANGE, PAUSE_RANGE, SNOOZE_RANGE
+from deskbreak.core.model import INTERVAL_RANGE, PAUSE_RANGE, SNOOZE_RANGE, TRIP_RANGE
 from deskbreak.errors import DeskbreakError, NotRunningError
 
 CONTROL_COMMANDS = ("status", "pause", "resume", "snooze", "skip", "break-now", "start", "done",
-                    "context", "reload", "quit")
+                    "context", "trip", "reload", "quit")
 
 
 def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -93,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("done", parents=[common], help="say the break you started was done")
     ctx = sub.add_parser("context", parents=[common], help="which exercises breaks offer")
     ctx.add_argument("context", choices=config.CONTEXTS)
+    trip = sub.add_parser("trip", parents=[common], help="trip mode: breaks in your seat "
+                          "on a plane, train or car, or stops when driving")
+    trip_sub = trip.add_subparsers(dest="action", metavar="ACTION", required=True)
+    trip_start = trip_sub.add_parser("start", parents=[common], help="start a trip (and "
+                                     "show a note on blood clots on long journeys)")
+    trip_start.add_argument("duration", nargs="?", help="e.g. 2h, 90m, at most 7 days "
+                                                        "(default: until `trip stop`)")
+    trip_start.add_argument("--driving", action="store_true",
+                            help="you drive: no exercises, only reminders to stop and walk")
+    trip_sub.add_parser("stop", parents=[common], help="end the trip: back to your context")
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
 
@@ -228,6 +238,9 @@ def _config_json(cfg: config.Config) -> dict[str, Any]:
             **{day: [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in spans]
                for day, spans in zip(config.WEEKDAYS, hours.days, strict=True)},
         },
+        "trip": {"interval": spell_duration(cfg.trip_interval),
+                 "driving_interval": spell_duration(cfg.driving_interval),
+                 "sound": cfg.trip_sound},
     }
 
 
@@ -255,6 +268,12 @@ def control_command(args: argparse.Namespace) -> commands.Command:
             return commands.Snooze(_duration_arg(args.duration, SNOOZE_RANGE))
         if name == "context":
             return commands.SetContext(args.context)
+        if name == "trip":
+            if args.action == "stop":
+                return commands.TripStop()
+            return commands.TripStart(_duration_arg(args.duration, TRIP_RANGE,
+                                                    what="trip start"),
+                                      driving=args.driving)
         return commands.COMMANDS[name]()
     except commands.CommandError as exc:
         raise DeskbreakError(str(exc)) from None
@@ -284,7 +303,18 @@ def cmd_control(args: argparse.Namespace) -> int:
     reply = control.request(directory, command)
     if reply.get("message"):
         _out(str(reply["message"]))
+    if isinstance(command, commands.TripStart):
+        _out("\n" + trip_note(command.driving))
     return 0
+
+
+def trip_note(driving: bool) -> str:
+    """The safety note ``trip start`` prints (the daemon shows it in a notification too),
+    with its sources named in full."""
+    from deskbreak.core import trip
+
+    sources = "\n".join(f"  - {source}" for source in trip.SOURCES)
+    return f"{trip.SAFETY_TITLE}\n{trip.safety_note(driving)}\n{sources}"
 
 
 def _moment(iso: str) -> str:
@@ -315,6 +345,9 @@ def status_text(status: dict[str, Any]) -> str:
         rows.append(["Paused until:", _moment(str(status["paused_until"]))])
     if status.get("showing"):
         rows.append(["Showing:", str(status["showing"])])
+    trip = status.get("trip")
+    if isinstance(trip, dict):
+        rows.append(["Trip:", _trip_text(trip)])
     rows.append(["Context:", str(status.get("context"))])
     rows.append(["Settings:", str(status.get("config") or "built-in defaults")])
     rows.append(["Notifier:", str(status.get("notifier"))])
@@ -323,6 +356,20 @@ def status_text(status: dict[str, Any]) -> str:
     for note in status.get("notes", []):
         rows.append(["Note:", str(note)])
     return render.table(rows)
+
+
+def _trip_text(trip: dict[str, Any]) -> str:
+    """"driving, until 18:30 (in 3 h 58 min); a stop every 2 h; then back to desk"."""
+    kind = "driving" if trip.get("driving") else "in your seat"
+    if trip.get("ends_at"):
+        ends = f"until {_moment(str(trip['ends_at']))} (in " \
+               f"{format_duration(float(trip.get('ends_in') or 0))})"
+    else:
+        ends = "until you stop it"
+    every = format_duration(float(trip.get("interval") or 0))
+    what = "a stop" if trip.get("driving") else "a break"
+    back = f"; then back to {trip['back_to']}" if trip.get("back_to") else ""
+    return f"{kind}, {ends}; {what} every {every}{back}"
 
 
 def _run_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -338,10 +385,20 @@ def _run_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _negative_durations_are_arguments(argv: list[str]) -> list[str]:
-    """``deskbreak pause -5m``: argparse takes "-5m" for an option; say what is wrong."""
+    """``deskbreak pause -5m``: argparse takes "-5m" for an option; say what is wrong.
+
+    ``trip start --driving -2h`` too: the duration may follow an option there, so it moves
+    to the end, after ``--``.
+    """
     for index, word in enumerate(argv[:-1]):
         if word in ("pause", "snooze") and re.match(r"-[\d.]", argv[index + 1]):
             return [*argv[:index + 1], "--", *argv[index + 1:]]
+        if word == "start" and "trip" in argv[:index] and "--" not in argv:
+            rest = argv[index + 1:]
+            negative = [w for w in rest if re.match(r"-[\d.]", w)][:1]
+            if negative:
+                rest.remove(negative[0])
+                return [*argv[:index + 1], *rest, "--", *negative]
     return argv
 
 
@@ -397,6 +454,9 @@ def _main(argv: list[str]) -> int:
                 return autostart_command.run(args, _out)
             return autostart_command.install_desktop(args, _out)
         if args.command == "run":
+            from deskbreak import lean
+
+            lean.without_tls()  # before asyncio is imported: see lean.py
             from deskbreak.run import run_daemon
             return run_daemon(args.config, _run_overrides(args), args.verbose)
         cfg = config.load(args.config)

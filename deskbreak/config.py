@@ -65,6 +65,9 @@ class Config:
     history_keep_days: int = 365
     guide_window: bool = True
     guide_sound: bool = False
+    trip_interval: float = 1800.0
+    driving_interval: float = 7200.0
+    trip_sound: bool = True
     source: Path | None = field(default=None, compare=False)
 
     def settings(self) -> Settings:
@@ -72,7 +75,9 @@ class Config:
         return Settings(interval=self.interval, snooze=self.snooze,
                         idle_threshold=self.idle_threshold,
                         do_not_disturb=self.do_not_disturb,
-                        working_hours=self.working_hours, context=self.context)
+                        working_hours=self.working_hours, context=self.context,
+                        trip_interval=self.trip_interval,
+                        driving_interval=self.driving_interval, trip_sound=self.trip_sound)
 
 
 class _Reader:
@@ -206,7 +211,7 @@ _EXCLUDE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "ids": ("exclude_ids", _strings(None)),
     "positions": ("exclude_positions", _strings(POSITIONS)),
 }
-_TABLES = ("exclude", "working_hours", "history", "guide")
+_TABLES = ("exclude", "working_hours", "history", "guide", "trip")
 KEEP_DAYS_RANGE = (1, 36500)
 
 
@@ -226,6 +231,11 @@ _HISTORY: dict[str, tuple[str, Callable[[Any], Any]]] = {
 _GUIDE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "window": ("guide_window", _bool),
     "sound": ("guide_sound", _bool),
+}
+_TRIP: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "interval": ("trip_interval", _duration(INTERVAL_RANGE)),
+    "driving_interval": ("driving_interval", _duration(INTERVAL_RANGE)),
+    "sound": ("trip_sound", _bool),
 }
 
 
@@ -277,7 +287,8 @@ def parse_config(path: Path, text: str) -> Config:
         else:
             raise _unknown(reader, "", key, known_top)
 
-    for table, keys in (("exclude", _EXCLUDE), ("history", _HISTORY), ("guide", _GUIDE)):
+    for table, keys in (("exclude", _EXCLUDE), ("history", _HISTORY), ("guide", _GUIDE),
+                        ("trip", _TRIP)):
         for key, value in data.get(table, {}).items():
             if key not in keys:
                 raise _unknown(reader, table, key, list(keys))

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import hmac
 import json
 import logging
 import os
-import secrets
 import socket
 import time
+from _operator import _compare_digest as compare_digest  # what hmac.compare_digest is
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -95,7 +94,9 @@ class ControlServer:
         self.socket_path = directory / "control.sock"
         self.key_path = directory / "control.key"
         self.port_path = directory / "control.port"
-        self._key = secrets.token_hex(32).encode("ascii")
+        # os.urandom and _operator's compare_digest are what secrets and hmac use; those
+        # modules would map OpenSSL into the daemon (lean.py).
+        self._key = os.urandom(32).hex().encode("ascii")
         self._server: asyncio.AbstractServer | None = None
         self._open = 0
         self._refusals = _LogLimit(LOG_REFUSALS_PER_MIN)
@@ -175,7 +176,7 @@ class ControlServer:
             return self._refuse("invalid", "malformed request: expected a JSON object")
         key = request.get("key")
         if not isinstance(key, str) or not key.isascii() \
-                or not hmac.compare_digest(key.encode("ascii"), self._key):
+                or not compare_digest(key.encode("ascii"), self._key):
             return self._refuse("unauthorised", "not authorised")
         unknown = set(request) - {"key", "command", "args"}
         if unknown:

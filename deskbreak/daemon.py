@@ -33,10 +33,12 @@ from deskbreak.autostart import Autostart, for_platform
 from deskbreak.clocks import Clocks, system_clocks
 from deskbreak.control import ControlServer, Refused
 from deskbreak.core import presenter
+from deskbreak.core import trip as trips
 from deskbreak.core.commands import Command, Status
 from deskbreak.core.controller import (
     ChangeAutostart,
     Controller,
+    Inform,
     OpenSettingsFile,
     OpenStatistics,
     ReloadSettings,
@@ -69,6 +71,11 @@ WRITE_WAIT_S = 1.0  # how long a break waits for its record to reach a slow disk
 _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 
+def trip_pool(loaded: Loaded) -> dict[str, tuple[str, ...]]:
+    """The in-seat travel exercises a trip deals from, by focus, after the user's exclusions."""
+    return trips.trip_pool(loaded.catalogue.eligible(loaded.config, "travel"))
+
+
 def log_event(event: Event) -> None:
     """The first subscriber: every event, one line in the log (sitting spans, every ten
     minutes or so, only with --verbose)."""
@@ -91,9 +98,12 @@ class Daemon:
         self.state = state or storage.rotation_file()
         self.runtime = runtime
         cfg = loaded.config
+        first = self._now()
         self.controller = Controller(cfg.settings(), loaded.catalogue.eligible_ids(cfg),
-                                     storage.load_rotation(self.state), self._now(),
-                                     storage.load_context(self.state))
+                                     storage.load_rotation(self.state), first,
+                                     storage.load_context(self.state),
+                                     trip_pool=trip_pool(loaded),
+                                     trip=trips.from_json(storage.load_trip(self.state), first))
         self.notifier: Notifications = notifier or NotifierChain(cfg.notifier, self.submit)
         self.sensors = Sensors(idle, dnd)
         self._find_sensors = idle is None and dnd is None
@@ -138,6 +148,10 @@ class Daemon:
             log.info("deskbreak running: a break every %s of activity, context %s",
                      format_duration(self.loaded.config.interval), self.controller.context)
             now = self._now()
+            if self.controller.planner.trip is not None:  # saved by the run before
+                log.info("trip mode goes on: %s", presenter.trip_terms(
+                    self.controller.planner.status(now), self.controller.planner.interval,
+                    now.local))
             await self._carry_out(Result(events=[DaemonStarted(mono=now.mono, wall=now.wall)]))
             while not self._stop.is_set():
                 await self._guarded(self.step)
@@ -276,10 +290,12 @@ class Daemon:
             await self.history.written(WRITE_WAIT_S)
         for effect in result.effects:
             match effect:
-                case ShowBreak(exercise_id=ident, snoozable=snoozable):
-                    await self._notify(ident, steps=False, snoozable=snoozable)
-                case ShowSteps(exercise_id=ident):
-                    await self._guide(ident)
+                case ShowBreak():
+                    await self._notify(effect)
+                case ShowSteps():
+                    await self._guide(effect)
+                case Inform(title=title, body=body):
+                    await self.notifier.inform(title, body)
                 case Withdraw():
                     await self.notifier.withdraw()
                 case OpenSettingsFile():
@@ -305,21 +321,44 @@ class Daemon:
             except Exception:
                 log.exception("a subscriber failed on %s", type(event).__name__)
 
-    async def _notify(self, ident: str, *, steps: bool, snoozable: bool = True) -> None:
-        exercise = self.loaded.catalogue.get(ident)
-        if exercise is None:  # removed from the catalogue by a reload meanwhile
-            log.warning("exercise %s is no longer in the catalogue; not shown", ident)
-            return
-        notice = BreakNotice.for_exercise(exercise, snoozable=snoozable)
-        await (self.notifier.show_steps(notice) if steps else self.notifier.show(notice))
+    def _notice(self, show: ShowBreak | ShowSteps) -> BreakNotice | None:
+        """The words of a break: one exercise, a trip's routine, or a driving stop."""
+        from deskbreak.notify.trip import driving_notice, trip_notice
 
-    async def _guide(self, ident: str) -> None:
+        snoozable = show.snoozable if isinstance(show, ShowBreak) else True
+        sound = show.sound if isinstance(show, ShowBreak) else False
+        if isinstance(show, ShowBreak) and show.driving:
+            return driving_notice(self.controller.planner.interval, snoozable=snoozable,
+                                  sound=sound)
+        ids = show.routine or (show.exercise_id,)
+        exercises = [e for e in map(self.loaded.catalogue.get, ids) if e is not None]
+        if len(exercises) < len(ids):  # removed from the catalogue by a reload meanwhile
+            log.warning("exercise %s is no longer in the catalogue; not shown",
+                        ", ".join(i for i in ids if i not in self.loaded.catalogue))
+        if not exercises:
+            return None
+        if show.routine:
+            return trip_notice(exercises, walk=show.walk, snoozable=snoozable, sound=sound)
+        return BreakNotice.for_exercise(exercises[0], snoozable=snoozable)
+
+    async def _notify(self, show: ShowBreak | ShowSteps) -> None:
+        notice = self._notice(show)
+        if notice is None:
+            return
+        await (self.notifier.show_steps(notice) if isinstance(show, ShowSteps)
+               else self.notifier.show(notice))
+
+    async def _guide(self, steps: ShowSteps) -> None:
         """Start: the guide window in its own process, or else the steps as a notification
         (no display, no Tk, or ``[guide] window = false``), said once."""
         cfg = self.loaded.config
         why = self.guide_window_off()
         if why is None:
-            why = self._launch_guide(ident, sound=cfg.guide_sound)
+            if steps.routine:  # a trip's routine: every movement, and the walk
+                why = self._launch_guide(steps.exercise_id, sound=cfg.guide_sound,
+                                         routine=steps.routine, walk=steps.walk)
+            else:
+                why = self._launch_guide(steps.exercise_id, sound=cfg.guide_sound)
             if why is None:
                 await self.notifier.withdraw()  # the window has it from here
                 return
@@ -327,7 +366,7 @@ class Daemon:
             log.info("the guide window is not used: %s; Start shows the steps in a "
                      "notification", why)
             self._guide_problem = why
-        await self._notify(ident, steps=True)
+        await self._notify(steps)
 
     def guide_window_off(self) -> str | None:
         """Why Start shows a notification rather than the guide window, or None."""
@@ -338,7 +377,8 @@ class Daemon:
     def _save(self) -> None:
         try:
             storage.save_state(self.state, self.controller.rotation,
-                               self.controller.chosen_context())
+                               self.controller.chosen_context(),
+                               self.controller.trip_state(self._now()))
         except OSError as exc:  # a full disk: breaks go on; said once per problem
             problem = f"cannot save state to {self.state.path}: {exc.strerror or exc}"
             if problem != self._save_problem:
@@ -441,7 +481,8 @@ class Daemon:
         previous, self.loaded, self.config_error = self.loaded, loaded, None
         cfg = loaded.config
         await self._carry_out(self.controller.reconfigure(
-            cfg.settings(), loaded.catalogue.eligible_ids(cfg), self._now()))
+            cfg.settings(), loaded.catalogue.eligible_ids(cfg), self._now(),
+            trip_pool(loaded)))
         await self._update_edges(previous.config, cfg)
         self.jobs.plan(cfg.working_hours)
         self._refresh_tray()

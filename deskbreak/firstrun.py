@@ -13,7 +13,8 @@ menu, the login session or a service manager, whose output goes to a log or nowh
 
 Each hint takes a name of its own, so one added in a later version (a "check with your
 doctor before starting" line, say) is said once to every user, including those whose
-first run was long ago; the start-at-login hint is ``FIRST_RUN`` (``run.py``).
+first run was long ago: the start-at-login hint is ``FIRST_RUN``, the doctor note
+``DOCTOR`` (``run.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from deskbreak import paths
 from deskbreak.errors import DeskbreakError
 
 FIRST_RUN = "first-run"
+DOCTOR = "doctor"  # the source pages' "check with your doctor first", said once
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 

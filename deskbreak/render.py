@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
-from deskbreak.catalogue import Exercise
+from deskbreak.catalogue import CARE_NOTE, DOCTOR_NOTE, Exercise, source_label
 
 
 def width(stream: TextIO = sys.stdout) -> int:
@@ -42,8 +42,21 @@ def exercise_rows(exercises: Sequence[Exercise]) -> list[list[str]]:
 LIST_HEADER = ("ID", "NAME", "POSITION", "TIME", "CONTEXTS")
 
 
+FOCUS_WORDS = {"back": "lower back", "circulation": "leg circulation",
+               "walk": "getting up and walking", "upper": "shoulders, neck and upper back"}
+ORIGIN_WORDS = {
+    "seed": "described by a source page",
+    "adapted": "a seated or standing version of an exercise from a source page",
+    "editorial": "standard advice the source pages don't describe, from the public "
+                 "sources below",
+    "user": "your own entry",
+}
+
+
 def exercise_text(exercise: Exercise, columns: int) -> str:
-    """The full exercise as shown by ``deskbreak show`` and the Start action."""
+    """The full exercise as shown by ``deskbreak show``: everything a user may need to
+    judge it, including every caution, where it comes from, and the doctor note that the
+    source pages give once (not at every break)."""
     wrap = columns < 10_000
 
     def para(text: str, indent: str = "", hanging: str = "") -> str:
@@ -59,6 +72,8 @@ def exercise_text(exercise: Exercise, columns: int) -> str:
         ("Dose", exercise.dose()),
         ("Takes", f"about {exercise.duration_s} s"),
         ("Contexts", ", ".join(exercise.contexts) or "reference only (not drawn for breaks)"),
+        ("Focus", ", ".join(FOCUS_WORDS.get(f, f) for f in exercise.focus)),
+        ("Origin", ORIGIN_WORDS.get(exercise.origin, exercise.origin)),
     ]
     if exercise.adapted_from:
         facts.append(("Adapted from", exercise.adapted_from))
@@ -69,7 +84,12 @@ def exercise_text(exercise: Exercise, columns: int) -> str:
     if exercise.cautions:
         out += ["", "Cautions:"]
         out += [para(c, "  - ", "    ") for c in exercise.cautions]
+    out += ["", para(DOCTOR_NOTE + " " + CARE_NOTE)]
     if exercise.dose_note:
         out += ["", para("Dose note: " + exercise.dose_note)]
-    out += ["", "Sources: " + ", ".join(exercise.sources)]
+    if exercise.citations:
+        out += ["", "Based on:"]
+        out += [para(c, "  - ", "    ") for c in exercise.citations]
+    if exercise.sources:
+        out += ["", "Sources: " + ", ".join(source_label(s) for s in exercise.sources)]
     return "\n".join(out)

@@ -19,6 +19,7 @@ from typing import Any
 
 from deskbreak import firstrun, paths
 from deskbreak.autostart import Autostart, for_platform
+from deskbreak.catalogue import DOCTOR_NOTE
 from deskbreak.core.commands import Reload
 from deskbreak.daemon import Daemon
 from deskbreak.instance import AlreadyRunning, InstanceLock
@@ -73,6 +74,7 @@ def run_daemon(explicit_config: str | None, overrides: Mapping[str, Any],
                  "terminal mode, breaks are printed here")
         tray = loaded.config.tray and not _headless()
         firstrun.tell_once(firstrun.FIRST_RUN, lambda: first_run_lines(tray=tray), _say)
+        firstrun.tell_once(firstrun.DOCTOR, lambda: [f"deskbreak: {DOCTOR_NOTE}"], _say)
         setup_logging(paths.state_dir(), verbose)
         return asyncio.run(_main(Daemon(loaded, source=source, runtime=runtime)))
     finally:

@@ -1,4 +1,4 @@
-"""The daemon's small persistent state (the exercise rotation), as one JSON file.
+"""The daemon's small persistent state (the exercise rotation, a trip), as one JSON file.
 
 Writes are atomic (write a temporary file, then rename) so a crash or a full disk never
 leaves a half-written file; a file whose content is broken is kept aside as
@@ -110,6 +110,14 @@ def load_context(state: StateFile) -> tuple[str, str] | None:
     return None
 
 
-def save_state(state: StateFile, rotation: Rotation, context: tuple[str, str]) -> None:
-    """The daemon's whole state: the decks and the chosen context (see load_context)."""
-    save_rotation(rotation, state, context={"value": context[0], "base": context[1]})
+def load_trip(state: StateFile) -> object:
+    """The trip a running daemon saved (``core.trip.from_json`` checks it), or None."""
+    return state.read().get("trip")
+
+
+def save_state(state: StateFile, rotation: Rotation, context: tuple[str, str],
+               trip: dict[str, Any] | None = None) -> None:
+    """The daemon's whole state: the decks, the chosen context (see load_context) and the
+    trip in progress, if any (so a restart mid-trip keeps it)."""
+    save_rotation(rotation, state, context={"value": context[0], "base": context[1]},
+                  trip=trip)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -12,13 +13,19 @@ from pathlib import Path
 import pytest
 
 from deskbreak.catalogue import (
+    FOCUS,
+    STOP_RULE,
     SUMMARY_MAX,
     Exercise,
     builtin_text,
     load_builtin,
     load_catalogue,
+    parse_catalogue,
+    source_label,
+    source_titles,
 )
 from deskbreak.config import CONTEXTS, Config
+from deskbreak.errors import CatalogueError
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -79,16 +86,57 @@ def test_ids_are_unique() -> None:
     assert len(ids) == len(set(ids)) >= len(SEED_IDS)
 
 
-def test_every_exercise_cites_real_seed_files(builtin: list[Exercise]) -> None:
+def test_every_exercise_cites_real_seed_files_or_public_sources(
+    builtin: list[Exercise]
+) -> None:
     cited: set[str] = set()
     for exercise in builtin:
-        assert exercise.sources, exercise.id
+        assert exercise.origin in ("seed", "adapted", "editorial"), exercise.id
         assert set(exercise.sources) <= set(SEED_FILES), exercise.id
+        if exercise.origin == "editorial":
+            assert exercise.citations, exercise.id
+            assert not exercise.adapted_from, exercise.id
+        else:  # described by (or adapted from) a seed page, and credits it
+            assert exercise.sources, exercise.id
+            assert not exercise.citations, exercise.id
         cited.update(exercise.sources)
     assert cited == set(SEED_FILES)  # every seed document contributed
     if SEEDS_DIR.is_dir():
         for name in cited:
             assert (SEEDS_DIR / name).is_file(), name
+
+
+def test_seed_entries_are_the_seed_exercises(builtin: list[Exercise]) -> None:
+    """Only the exercises the seed pages describe are marked as theirs."""
+    assert {e.id for e in builtin if e.origin == "seed"} == set(SEED_IDS)
+    assert all(bool(e.adapted_from) == (e.origin == "adapted") for e in builtin)
+
+
+def test_citations_name_a_publisher_a_title_and_an_address(builtin: list[Exercise]) -> None:
+    editorial = [e for e in builtin if e.origin == "editorial"]
+    assert editorial
+    for exercise in editorial:
+        for citation in exercise.citations:
+            publisher, rest = citation.split(": ", 1)
+            title, url = rest.rsplit(", ", 1)
+            assert publisher and title, citation
+            assert re.fullmatch(r"https://[a-z0-9.-]+\.[a-z]+/\S*", url), citation
+
+
+def test_users_see_page_titles_not_seed_file_names(builtin: list[Exercise]) -> None:
+    titles = source_titles()
+    assert set(titles) == set(SEED_FILES)
+    assert titles["004_078657fc2c1cf6d1.txt"] == "Stretches to Relieve Lower Back Pain"
+    if SEEDS_DIR.is_dir():  # each title is the first heading of its page
+        for name, title in titles.items():
+            assert title in (SEEDS_DIR / name).read_text("utf-8")[:2000], name
+    assert source_label("004_078657fc2c1cf6d1.txt") == \
+        "'Stretches to Relieve Lower Back Pain' (web page)"
+    assert source_label("my physio") == "my physio"
+    for exercise in builtin:  # and what users read never says "seed"
+        texts = [exercise.name, exercise.summary, exercise.dose_note, *exercise.steps,
+                 *exercise.cautions]
+        assert not any(re.search(r"\bseeds?\b", t, re.I) for t in texts), exercise.id
 
 
 def test_knee_to_chest_cites_its_three_seeds(by_id: dict[str, Exercise]) -> None:
@@ -137,9 +185,109 @@ def test_hamstring_stretch_warns_about_bulging_discs(by_id: dict[str, Exercise])
     assert "do not bend forward" in cautions
 
 
-def test_every_exercise_says_when_to_stop(builtin: list[Exercise]) -> None:
+def test_every_exercise_says_when_to_stop_first(builtin: list[Exercise]) -> None:
     for exercise in builtin:
-        assert any("stop" in c.lower() for c in exercise.cautions), exercise.id
+        assert exercise.cautions[0] == STOP_RULE, exercise.id
+        assert exercise.cautions.count(STOP_RULE) == 1, exercise.id
+
+
+# Every entry that bends the lower back forward (flexion): the seeds' one explicit
+# contraindication, carried in the same words by all of them.
+FORWARD_BENDS = (
+    "hamstring-stretch", "back-flexion-stretch", "double-knee-to-chest", "knee-to-chest",
+    "cat-stretch", "partial-crunch", "seated-hamstring-stretch", "seated-figure-4",
+    "seated-cat-camel", "seated-back-flexion", "seated-knee-to-chest",
+)
+DISC = "If you have a bulging disc or other structural spine damage, do not bend forward"
+
+
+def test_forward_bends_carry_the_disc_caution(by_id: dict[str, Exercise]) -> None:
+    for ident in FORWARD_BENDS:
+        exercise = by_id[ident]
+        assert [c for c in exercise.cautions if c.startswith(DISC)], ident
+        if {"desk", "travel"} & set(exercise.contexts) and "forward" in exercise.summary:
+            # the summary is all some notifiers show: it warns too
+            assert "disc" in exercise.summary, ident
+    for exercise in by_id.values():  # and nobody words it differently
+        for caution in exercise.cautions:
+            if "disc" in caution.lower():
+                assert caution.startswith(DISC), (exercise.id, caution)
+
+
+SEAT_BELT = "when the seat-belt sign is off (or at a stop)"
+
+
+def test_standing_travel_entries_wait_for_the_seat_belt_sign(builtin: list[Exercise]) -> None:
+    standing = [e for e in builtin if "travel" in e.contexts and not e.in_seat()]
+    assert standing
+    for exercise in standing:
+        assert exercise.position == "standing", exercise.id
+        assert any(SEAT_BELT in c for c in exercise.cautions), exercise.id
+    for exercise in builtin:
+        if "travel" in exercise.contexts and exercise.position == "seated":
+            assert exercise.in_seat(), exercise.id
+
+
+def test_leaving_out_standing_leaves_only_in_seat_travel(builtin: list[Exercise]) -> None:
+    """With the seat-belt sign on (or as a car passenger) ``exclude positions =
+    ["standing"]`` leaves only what can be done in the seat."""
+    config = Config(exclude_positions=("standing",))
+    travel = load_catalogue(config).eligible(config, "travel")
+    assert travel and all(e.in_seat() for e in travel)
+
+
+def test_travel_offers_ten_exercises_without_leaving_the_seat(builtin: list[Exercise]) -> None:
+    in_seat = [e for e in builtin if "travel" in e.contexts and e.position == "seated"
+               and set(e.needs) <= {"chair"}]
+    assert len(in_seat) >= 10
+    assert [e.id for e in in_seat] == [e.id for e in builtin
+                                       if "travel" in e.contexts and e.in_seat()]
+    focus = {f for e in in_seat for f in e.focus}
+    assert {"back", "circulation", "upper"} <= focus
+
+
+TRAVEL_MOVES = ("ankle-pumps", "ankle-circles", "seated-knee-lifts", "standing-calf-raises",
+                "shoulder-rolls", "seated-back-extension")
+
+
+@pytest.mark.parametrize("ident", TRAVEL_MOVES)
+def test_the_standard_travel_movements_are_there_and_cited(
+    by_id: dict[str, Exercise], ident: str
+) -> None:
+    exercise = by_id[ident]
+    assert exercise.origin == "editorial" and exercise.citations and not exercise.sources
+    assert "travel" in exercise.contexts
+    assert exercise.steps and exercise.dose() and exercise.dose_note
+    assert exercise.cautions[0] == STOP_RULE
+    assert exercise.in_seat() or exercise.position == "standing"
+
+
+def test_focus_values_are_known_and_fit_the_movement(by_id: dict[str, Exercise]) -> None:
+    for exercise in by_id.values():
+        assert exercise.focus and set(exercise.focus) <= set(FOCUS), exercise.id
+        assert len(set(exercise.focus)) == len(exercise.focus), exercise.id
+    assert by_id["walk-around"].focus == ("walk", "circulation")
+    assert set(by_id["overhead-reach"].focus) == {"upper", "back"}
+    for ident in ("ankle-pumps", "ankle-circles", "seated-knee-lifts", "standing-calf-raises"):
+        assert "circulation" in by_id[ident].focus, ident
+    assert "upper" in by_id["shoulder-rolls"].focus
+
+
+def test_doses_stay_within_the_seeds_stretching_rules(by_id: dict[str, Exercise]) -> None:
+    """Seed 002: "repeat a stretch 2 to 5 times"; the cat stretches gave 6."""
+    for ident in ("cat-stretch", "seated-cat-camel"):
+        assert 2 <= by_id[ident].reps <= 5, ident
+
+
+def test_the_made_up_position_says_so(by_id: dict[str, Exercise]) -> None:
+    rest = by_id["lying-static-leg-raise"]
+    assert "doesn't describe the position" in rest.steps[0]
+    assert "editorial" in rest.dose_note
+    assert "static leg raise" not in rest.name.lower()  # not an active straight-leg hold
+
+
+def test_therapist_directed_exercises_are_reference_only(by_id: dict[str, Exercise]) -> None:
+    assert by_id["lumbar-flexion-rotation"].contexts == ()
 
 
 def test_log_roll_is_never_drawn_for_a_break(by_id: dict[str, Exercise]) -> None:
@@ -220,6 +368,8 @@ def test_user_exercise_appears_in_list_and_show(cli: Cli, tmp_path: Path) -> Non
     assert shown["steps"] == ["Sit tall.", "Lift both shoulders toward your ears.",
                               "Let them drop."]
     assert (shown["reps"], shown["cautions"], shown["adapted_from"]) == (1, [], "")
+    # entries written before focus, origin and citations existed still load
+    assert (shown["focus"], shown["origin"], shown["citations"]) == (["back"], "user", [])
     assert cli("config", "check", str(cfg)) == (0, f"{cfg}: ok\n", "")
 
 
@@ -255,6 +405,14 @@ BAD_ENTRIES: list[tuple[str, list[str], str, tuple[str, int], str]] = [
     ("duplicate-id", [*ENTRY, "", *ENTRY], "id", ("[[exercise]]", 2), "duplicate id"),
     ("unknown-adapted-from", [*ENTRY, 'adapted_from = "no-such-exercise"'],
      "adapted_from", ("adapted_from", 1), "no exercise with id 'no-such-exercise'"),
+    ("unknown-focus", [*ENTRY, 'focus = ["legs"]'],
+     "focus", ("focus", 1), "a non-empty list drawn from back, circulation, walk, upper"),
+    ("unknown-origin", [*ENTRY, 'origin = "internet"'],
+     "origin", ("origin", 1), "expected one of seed, adapted, editorial, user"),
+    ("editorial-without-citations", [*ENTRY, 'origin = "editorial"'],
+     "citations", ("[[exercise]]", 1), "needs the public source(s) it follows"),
+    ("adapted-from-nothing", [*ENTRY, 'origin = "adapted"'],
+     "origin", ("origin", 1), "needs adapted_from"),
 ]
 
 
@@ -335,3 +493,28 @@ def test_excluding_everything_is_a_clear_error(cli: Cli, tmp_path: Path) -> None
     code, out, err = cli("next", "--config", str(cfg))
     assert (code, out) == (2, "")
     assert "no exercises left in context 'desk'" in _message(err)
+
+
+BUILTIN_ENTRY = [line for line in ENTRY if not line.startswith("sources")] + [
+    'sources = ["000_2caba72e77c68da9.txt"]', 'origin = "seed"',
+    f'cautions = ["{STOP_RULE}"]']
+TITLES = '[sources]\n"000_2caba72e77c68da9.txt" = "A page"\n\n'
+
+
+@pytest.mark.parametrize(("change", "field", "problem"), [
+    (lambda lines: [x for x in lines if not x.startswith("origin")], "origin", "missing"),
+    (lambda lines: [*lines[:-1], 'cautions = ["Go gently."]'], "cautions",
+     "the first caution must be"),
+    (lambda lines: [x.replace("000_", "999_") for x in lines], "sources", "no title"),
+], ids=["no-origin", "stop-rule-not-first", "untitled-source"])
+def test_the_builtin_file_is_held_to_more(
+    change: Callable[[list[str]], list[str]], field: str, problem: str
+) -> None:
+    """The rules the built-in entries keep are checked on load, not only by these tests."""
+    good = TITLES + "\n".join(BUILTIN_ENTRY)
+    assert parse_catalogue(Path("x"), good, "x", builtin=True)[0].origin == "seed"
+    with pytest.raises(CatalogueError) as caught:
+        parse_catalogue(Path("x"), TITLES + "\n".join(change(BUILTIN_ENTRY)), "x",
+                        builtin=True)
+    assert caught.value.key == f"exercise 'desk-shrug'.{field}"
+    assert problem in str(caught.value)

@@ -14,7 +14,7 @@ import pytest
 
 import deskbreak
 from deskbreak import paths
-from deskbreak.catalogue import Exercise, load_builtin
+from deskbreak.catalogue import DOCTOR_NOTE, Exercise, load_builtin
 
 Cli = Callable[..., tuple[int, str, str]]
 Proc = Callable[..., subprocess.CompletedProcess[str]]
@@ -63,7 +63,24 @@ def test_show_prints_numbered_steps_and_cautions(cli: Cli, builtin: list[Exercis
     for offset, caution in enumerate(exercise.cautions, start=1):
         assert lines[cautions + offset] == f"  - {caution}"
     assert "Dose:      hold 20 s, 3 times each side" in lines
-    assert lines[-1] == "Sources: " + ", ".join(exercise.sources)
+    assert "Origin:    described by a source page" in lines
+    assert DOCTOR_NOTE in out  # shown here, once, not at every break
+    # the pages' titles, not the seed files' names (which mean nothing and aren't shipped)
+    assert lines[-1] == ("Sources: 'Lower back pain exercises' (web page), "
+                         "'What Exercises Relieve Lower Back Pain' (web page), "
+                         "'Stretches to Relieve Lower Back Pain' (web page)")
+    assert ".txt" not in out
+
+
+def test_show_an_editorial_entry_gives_its_citations(cli: Cli, builtin: list[Exercise]) -> None:
+    exercise = next(e for e in builtin if e.id == "ankle-pumps")
+    code, out, err = cli("show", "ankle-pumps")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[-len(exercise.citations) - 1] == "Based on:"
+    assert lines[-len(exercise.citations):] == [f"  - {c}" for c in exercise.citations]
+    assert "Sources:" not in out
+    assert any(line.startswith("Origin:") and "don't describe" in line for line in lines)
 
 
 def test_show_unknown_id_suggests(cli: Cli) -> None:
@@ -140,6 +157,39 @@ def test_config_show_spells_a_full_file(cli: Cli) -> None:
     assert shown["working_hours"]["thu"] == ["09:00-24:00"]
 
 
+def test_config_show_has_the_trip_table(cli: Cli) -> None:
+    _, out, _ = cli("config", "show")
+    assert json.loads(out)["trip"] == {"interval": "30m", "driving_interval": "2h",
+                                       "sound": True}
+
+
+def test_status_text_says_the_trip_and_when_it_ends() -> None:
+    from deskbreak.cli import status_text
+
+    reply = {"pid": 7, "state": "running", "next_break_in": 600.0, "context": "travel",
+             "trip": {"driving": False, "length": 7200.0, "ends_in": 5400.0,
+                      "ends_at": "2999-01-01T18:30:00", "interval": 1800.0, "breaks": 1,
+                      "back_to": "desk"}}
+    text = status_text(reply)
+    assert "Trip:" in text and "in your seat, until Tue 01 Jan 18:30 (in 1 h 30 min); " \
+        "a break every 30 min; then back to desk" in text
+    reply["trip"] = {"driving": True, "length": None, "ends_in": None, "ends_at": None,
+                     "interval": 7200.0, "breaks": 0, "back_to": "home"}
+    assert "driving, until you stop it; a stop every 2 h; then back to home" in \
+        status_text(reply)
+
+
+def test_trip_start_prints_the_safety_note_with_its_sources() -> None:
+    from deskbreak.cli import trip_note
+
+    note = trip_note(False)
+    assert note.startswith("Trip mode: blood clots on long journeys\n")
+    for source in ("WHO: Research Into Global Hazards of Travel", "NHS: Deep vein thrombosis",
+                   "CDC: Blood Clots and Travel"):
+        assert source in note
+    assert "Highway Code" in trip_note(True) and "Highway Code" not in note
+
+
 def test_status_without_daemon(cli: Cli) -> None:
     assert cli("status") == (1, "deskbreak is not running\n", "")
     code, out, _ = cli("status", "--json")
@@ -149,7 +199,8 @@ def test_status_without_daemon(cli: Cli) -> None:
 @pytest.mark.parametrize(
     "argv",
     [["pause", "30m"], ["pause"], ["pause", "until-tomorrow"], ["resume"], ["snooze"],
-     ["snooze", "10m"], ["skip"], ["break-now"], ["quit"]],
+     ["snooze", "10m"], ["skip"], ["break-now"], ["quit"], ["trip", "start"],
+     ["trip", "start", "2h", "--driving"], ["trip", "stop"]],
 )
 def test_control_without_daemon(cli: Cli, argv: list[str]) -> None:
     code, out, err = cli(*argv)
@@ -171,7 +222,12 @@ def test_control_with_stale_socket_left_by_a_crash(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("argv", "problem"),
     [(["pause", "abc"], "not a duration: 'abc'"), (["pause", "30"], "not a duration: '30'"),
-     (["pause", "0m"], "longer than zero"), (["snooze", "--", "-5m"], "cannot be negative")],
+     (["pause", "0m"], "longer than zero"), (["snooze", "--", "-5m"], "cannot be negative"),
+     (["trip", "start", "0m"], "trip start: must be longer than zero: '0m'"),
+     (["trip", "start", "nan"], "trip start: not a duration: 'nan'"),
+     (["trip", "start", "8d"], "trip start: too long: '8d' (at most 7 d)"),
+     (["trip", "start", "99999999999999999999d"], "trip start: too long"),
+     (["trip", "start", "soon", "--driving"], "trip start: not a duration: 'soon'")],
 )
 def test_bad_duration_argument(cli: Cli, argv: list[str], problem: str) -> None:
     code, out, err = cli(*argv)
@@ -208,6 +264,10 @@ def test_real_process_exit_codes(
 @pytest.mark.parametrize(("argv", "problem"), [
     (["pause", "-5m"], "a duration cannot be negative: '-5m'"),
     (["snooze", "-1s"], "a duration cannot be negative: '-1s'"),
+    (["trip", "start", "-2h"], "trip start: a duration cannot be negative: '-2h'"),
+    (["trip", "start", "--driving", "-2h"], "trip start: a duration cannot be negative"),
+    (["trip"], "the following arguments are required: ACTION"),
+    (["trip", "pause"], "argument ACTION: invalid choice: 'pause'"),
     (["pause", "until_tomorrow"], "not a duration: 'until_tomorrow' (use e.g. \"45s\", \"30m\", "
                                   "\"1h30m\"); or until-tomorrow"),
     (["context", "office"], "argument context: invalid choice: 'office'"),

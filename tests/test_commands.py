@@ -19,6 +19,7 @@ from deskbreak.core.model import PAUSE_RANGE, SNOOZE_RANGE
     c.Pause(), c.Pause(1800.0), c.Pause(until_tomorrow=True), c.Resume(),
     c.SetContext("travel"), c.OpenSettings(), c.ShowStatistics(), c.Reload(), c.Quit(),
     c.SetAutostart(True), c.SetAutostart(False),
+    c.TripStart(), c.TripStart(7200, driving=True), c.TripStop(), c.TripDriving(False),
 ])
 def test_every_command_survives_the_wire(command: c.Command) -> None:
     assert c.decode(*c.encode(command)) == command
@@ -29,7 +30,7 @@ def test_the_wire_names_are_the_command_line_words() -> None:
                                "snooze",
                                "skip", "pause", "resume", "context", "open-settings",
                                "statistics", "autostart", "reload",
-                               "quit"}
+                               "quit", "trip-start", "trip-stop", "trip-driving"}
     assert c.encode(c.Pause(until_tomorrow=True)) == ("pause", {"until_tomorrow": True})
     assert c.encode(c.Snooze()) == ("snooze", {})
 
@@ -48,7 +49,7 @@ BAD_SECONDS: list[tuple[Any, str]] = [
 
 
 @pytest.mark.parametrize(("value", "problem"), BAD_SECONDS)
-@pytest.mark.parametrize("name", ["snooze", "pause"])
+@pytest.mark.parametrize("name", ["snooze", "pause", "trip-start"])
 def test_durations_must_be_finite_and_in_range(name: str, value: Any, problem: str) -> None:
     with pytest.raises(c.CommandError) as error:
         c.decode(name, {"seconds": value})

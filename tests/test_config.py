@@ -185,6 +185,8 @@ def test_full_file_is_read_field_by_field() -> None:
         days=(((510, 720), (780, 1020)), ((540, 1050),), (), ((540, 1440),), ((540, 720),),
               (), ()),
     )
+    assert (cfg.trip_interval, cfg.driving_interval, cfg.trip_sound) == (1200, 6300, False)
+    assert cfg.settings().trip_interval == 1200 and cfg.settings().trip_sound is False
 
 
 def test_snooze_alone_joins_the_snooze_choices(tmp_path: Path) -> None:

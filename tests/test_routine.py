@@ -3,11 +3,12 @@ cautions first, each side and each rep in turn; and the player's clock."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 
-from deskbreak.catalogue import Exercise, load_catalogue
+from deskbreak.catalogue import STOP_RULE, Exercise, load_catalogue
 from deskbreak.config import Config
 from deskbreak.core.routine import STOP_FIRST, Player, routine
 
@@ -22,6 +23,7 @@ def test_every_entry_is_a_sane_routine_close_to_its_duration(exercise: Exercise)
     assert 0.6 * exercise.duration_s <= total <= 1.6 * exercise.duration_s, total
     assert plan.phases[0].kind == "intro" and plan.phases[-1].kind == "end"
     assert all(p.seconds is None or 0 < p.seconds <= 600 for p in plan.phases)
+    assert plan.cautions == exercise.cautions  # all of them, the stop rule first
     assert plan.cautions[0] == STOP_FIRST
     assert [p.text for p in plan.phases if p.kind == "step"] == list(exercise.steps)
     work = [p for p in plan.phases if p.kind in ("hold", "move")]
@@ -68,3 +70,18 @@ def test_progress_grows_with_time_and_the_end_waits() -> None:
     assert player.progress(total / 2) == pytest.approx(0.5, abs=0.01)
     player.tick(total + 100)
     assert player.finished and player.progress(total + 100) == 1.0
+
+
+def test_the_stop_rule_is_the_catalogues() -> None:
+    assert STOP_FIRST == STOP_RULE
+
+
+def test_a_users_entry_gets_the_stop_rule_first_and_keeps_all_its_cautions() -> None:
+    """Its own stop rules ("stop if the knee hurts") are cautions too: none is dropped."""
+    lunge = next(e for e in CATALOGUE if e.id == "lunge")
+    mine = dataclasses.replace(lunge, cautions=(
+        "Stop if the knee hurts.", "Stop if it causes pain, numbness or tingling.",
+        STOP_FIRST.lower()))
+    assert routine(mine).cautions == (STOP_FIRST, "Stop if the knee hurts.",
+                                      "Stop if it causes pain, numbness or tingling.")
+    assert routine(dataclasses.replace(lunge, cautions=())).cautions == (STOP_FIRST,)

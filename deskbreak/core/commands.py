@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from deskbreak.core.durations import format_duration
-from deskbreak.core.model import CONTEXTS, PAUSE_RANGE, SNOOZE_RANGE
+from deskbreak.core.model import CONTEXTS, PAUSE_RANGE, SNOOZE_RANGE, TRIP_RANGE
 
 
 class CommandError(ValueError):
@@ -167,6 +167,47 @@ class SetContext(Command):
                                f"got {_short(self.context)}")
 
 
+def _flag(what: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise CommandError(f"{what} must be true or false, got {_short(value)}")
+    return value
+
+
+@dataclass(frozen=True)
+class TripStart(Command):
+    """Trip mode for ``seconds`` of elapsed time, or (None) until stopped.
+
+    ``driving``: the traveler drives, so no exercise at all, only reminders to stop.
+    Over a running trip it replaces the trip's length and driving, keeping the context
+    to go back to.
+    """
+
+    name: ClassVar[str] = "trip-start"
+    seconds: float | None = None
+    driving: bool = False
+
+    def __post_init__(self) -> None:
+        _flag("trip-start: driving", self.driving)
+        object.__setattr__(self, "seconds", _seconds(self.name, self.seconds, TRIP_RANGE))
+
+
+@dataclass(frozen=True)
+class TripStop(Command):
+    name: ClassVar[str] = "trip-stop"
+
+
+@dataclass(frozen=True)
+class TripDriving(Command):
+    """The tray's "I'm driving" check item: the state wanted, not a toggle (see
+    SetAutostart). With no trip running, "on" starts a driving trip until stopped."""
+
+    name: ClassVar[str] = "trip-driving"
+    driving: bool = True
+
+    def __post_init__(self) -> None:
+        _flag("trip-driving: driving", self.driving)
+
+
 @dataclass(frozen=True)
 class OpenSettings(Command):
     name: ClassVar[str] = "open-settings"
@@ -210,8 +251,8 @@ class Quit(Command):
 
 COMMANDS: dict[str, type[Command]] = {
     cls.name: cls for cls in (Status, Next, BreakNow, Start, Done, Stopped, Snooze, Skip, Pause,
-                              Resume, SetContext, OpenSettings, ShowStatistics, SetAutostart,
-                              Reload, Quit)
+                              Resume, SetContext, TripStart, TripStop, TripDriving,
+                              OpenSettings, ShowStatistics, SetAutostart, Reload, Quit)
 }
 
 

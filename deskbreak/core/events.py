@@ -4,7 +4,9 @@ The core emits these (the planner for what time and the sensors did, the control
 what the user did); the daemon hands each one to its subscribers: the log, the history
 store (``core/history.py`` turns each into a record), and the guided window next. Each
 event carries both clocks: ``mono`` to order and measure, ``wall`` (local time) for
-people and for per-day statistics.
+people and for per-day statistics. ``trip`` marks what happened during a trip (trip
+mode): the controller sets it, history keeps it, and statistics keep those apart from
+the office figures.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ from dataclasses import dataclass
 class Event:
     mono: float
     wall: dt.datetime
+    trip: bool = False  # happened during a trip; set by the controller, never by hand
 
 
 # --- breaks and their outcomes ---------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class BreakShown(Event):
-    exercise_id: str
+    exercise_id: str  # the first movement of a trip routine; DRIVING_STOP for a driving stop
     context: str
     requested: bool  # the user asked ("Take a break now"), not the timer
+    exercises: tuple[str, ...] = ()  # a trip break: every movement of its routine, in order
+    walk: bool = False  # a trip break that also asks to stand and walk the aisle
+    driving: bool = False  # a reminder to stop the car and walk, no exercise at all
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +134,26 @@ class BreakHeld(Event):
 @dataclass(frozen=True, kw_only=True)
 class BreakReleased(Event):
     reasons: tuple[str, ...]  # what held it
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripStarted(Event):
+    """Trip mode began (or was started again over a running trip, with new terms)."""
+
+    seconds: float | None  # how long, in elapsed time; None: until stopped
+    driving: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripEnded(Event):
+    by: str  # "you", "end of trip"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TripDriving(Event):
+    """The traveler took the wheel, or handed it over, during a trip."""
+
+    driving: bool
 
 
 # --- the machine -----------------------------------------------------------------------

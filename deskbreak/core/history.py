@@ -9,7 +9,7 @@ happens can be dropped on the way to the disk by accident (a test walks all of t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from deskbreak.core import events as ev
 
@@ -36,6 +36,9 @@ KINDS: dict[type[ev.Event], str] = {
     ev.ClockJumped: "clock-jump",
     ev.DaemonStarted: "daemon-start",
     ev.DaemonStopped: "daemon-stop",
+    ev.TripStarted: "trip-start",
+    ev.TripEnded: "trip-end",
+    ev.TripDriving: "trip-driving",
 }
 
 
@@ -51,17 +54,22 @@ class Record:
     fraction: float | None = None  # how much of the routine was done (completed)
     detail: str | None = None  # why or how: ignore reason, natural cause, resumed by
     requested: bool = False  # a break the user asked for, not the timer
-    trip: bool = False  # shown during a trip (trip mode)
+    trip: bool = False  # happened during a trip (trip mode): kept apart in statistics
 
 
 def record_of(event: ev.Event) -> Record:
     """The record for ``event``; raises KeyError for a type this module does not know."""
+    record = _record(event)
+    return replace(record, trip=True) if event.trip else record
+
+
+def _record(event: ev.Event) -> Record:
     kind = KINDS[type(event)]
     local = event.wall.replace(tzinfo=None)
     match event:
         case ev.BreakShown():
             return Record(kind, local, exercise=event.exercise_id, context=event.context,
-                          requested=event.requested)
+                          requested=event.requested, detail=_routine(event))
         case ev.BreakStarted():
             return Record(kind, local, exercise=event.exercise_id)
         case ev.BreakCompleted() | ev.BreakStopped():
@@ -89,4 +97,20 @@ def record_of(event: ev.Event) -> Record:
             return Record(kind, local, detail=", ".join(event.reasons))
         case ev.Suspended() | ev.ClockJumped():
             return Record(kind, local, seconds=event.seconds)
+        case ev.TripStarted():
+            return Record(kind, local, seconds=event.seconds,
+                          detail="driving" if event.driving else "passenger")
+        case ev.TripEnded():
+            return Record(kind, local, detail=event.by)
+        case ev.TripDriving():
+            return Record(kind, local, detail="driving" if event.driving else "passenger")
     return Record(kind, local)
+
+
+def _routine(event: ev.BreakShown) -> str | None:
+    """What a trip break held beyond its first movement: "driving stop", or the routine."""
+    if event.driving:
+        return "driving stop"
+    if not event.exercises:
+        return None
+    return " + ".join([*event.exercises, *(["walk"] if event.walk else [])])

@@ -21,6 +21,7 @@ INTERVAL_RANGE = (1.0, 12 * 3600.0)
 SNOOZE_RANGE = (1.0, 24 * 3600.0)
 PAUSE_RANGE = (60.0, 7 * 24 * 3600.0)
 IDLE_RANGE = (10.0, 4 * 3600.0)
+TRIP_RANGE = (1.0, 7 * 24 * 3600.0)  # a trip's length: a week at most (the Trans-Siberian)
 
 # "Until tomorrow" ends here, local time: a night owl's 01:00 still belongs to today.
 ROLLOVER = dt.time(4, 0)
@@ -48,6 +49,9 @@ class Settings:
     do_not_disturb: bool = True
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     context: str = "desk"
+    trip_interval: float = 1800.0  # elapsed time between breaks during a trip
+    driving_interval: float = 7200.0  # between stop reminders while driving
+    trip_sound: bool = True  # a sound with each trip break: eyes may be on a film
 
 
 class Hold(Enum):

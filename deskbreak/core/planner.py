@@ -7,6 +7,12 @@ end of a pause) as typed events. The planner owns the BreakTimer and every reaso
 interrupt the user, the user's pause among them: a pause is one state here, whether it
 ends after a time, at tomorrow's rollover or only when resumed. Pure: no clocks, threads
 or I/O, so a whole simulated working day runs in milliseconds.
+
+A trip (``core.trip``) changes the rules while it lasts: the interval is the trip's,
+counted whether or not the keyboard is used (idle time on a plane is still sitting), a
+suspend only stops the count (the lid closed for landing is no break), a fullscreen
+film does not hold a break, and working hours do not apply. It ends by itself after its
+length on the boot clock, so crossing time zones or a clock change does not move it.
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ from deskbreak.core.events import (
     Resumed,
     Sat,
     Suspended,
+    TripEnded,
     WentAway,
 )
 from deskbreak.core.model import Hold, IdleSample, Observation, Settings
 from deskbreak.core.timer import BreakTimer
+from deskbreak.core.trip import Trip
 from deskbreak.core.workhours import next_start, on_duty
 
 AWAY_RECHECK_S = 60.0  # while away, look for the user's return this often (at most)
@@ -38,6 +46,15 @@ DND_RECHECK_S = 15.0
 DND_GRACE_S = 10.0  # a short moment after fullscreen ends, so the break is not in the way
 JUMP_TOLERANCE_S = 2.0
 SIT_SPAN_S = 600.0  # sitting time is reported in spans of about this length, at most
+# Do-not-disturb reasons that mean "something is being watched": they hold an office
+# break, never a trip's (the film on a long flight is exactly when a reminder is due).
+# Do-not-disturb the user turned on (paused notifications, quiet time) still holds.
+WATCHING = ("fullscreen", "inhibits idle")
+
+
+def watching(reason: str) -> bool:
+    """Whether a do-not-disturb reason only says something is on screen (see WATCHING)."""
+    return any(word in reason for word in WATCHING)
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,8 @@ class PlanStatus:
     pause: Pause | None
     pause_left: float | None
     snoozed: bool
+    trip: Trip | None = None
+    trip_left: float | None = None  # seconds until the trip ends by itself
 
 
 class Planner:
@@ -99,6 +118,7 @@ class Planner:
         self.timer = BreakTimer(settings.interval, first.mono)
         self.settings = settings
         self.pause_state: Pause | None = None
+        self.trip: Trip | None = None
         self._last = first
         self._on_duty = on_duty(settings.working_hours, first.local)
         self._away_since: float | None = None
@@ -118,7 +138,7 @@ class Planner:
         due = self._due(mono) and self._on_duty
         cut = self._sat_from is not None and mono - self._sat_from >= SIT_SPAN_S
         return Needs(
-            idle=mono >= self._next_idle or due or cut,
+            idle=self.trip is None and (mono >= self._next_idle or due or cut),
             dnd=self.settings.do_not_disturb and due and self._away_since is None
             and mono >= self._dnd_next,
         )
@@ -130,7 +150,9 @@ class Planner:
         daemon spin on a due time that has already passed. Wall-clock moments (the end of
         "until tomorrow", working-hours edges) are the daemon's wall-clock jobs.
         """
-        times = [self._next_idle]
+        times = [self._next_idle if self.trip is None else math.inf]
+        if self.trip is not None and self.trip.until_boot is not None:
+            times.append(self._last.mono + self.trip.until_boot - self._last.boot)
         hold = self.hold(mono)
         if hold is None:
             grace = self._dnd_clear_at
@@ -147,8 +169,12 @@ class Planner:
     def observe(self, obs: Observation) -> Outcome:
         out = Outcome()
         self._clocks(obs, out)
+        if self.trip is not None and self.trip.over(obs):
+            self._close_sitting(obs.mono, obs.wall, out.events)  # the trip's, up to its end
+            self.stop_trip(obs.mono)
+            out.events.append(TripEnded(mono=obs.mono, wall=obs.wall, by="end of trip"))
         self._duty(obs, out)
-        if obs.idle is not None:
+        if obs.idle is not None and self.trip is None:  # a trip counts idle time too
             self._idle(obs, obs.idle, out)
         elif obs.mono >= self._next_idle:
             # Asked for idle time and got none: no source here. Do not ask again at once,
@@ -174,7 +200,9 @@ class Planner:
         slept = (obs.boot - last.boot) - (obs.mono - last.mono)
         if slept > JUMP_TOLERANCE_S:
             out.events.append(Suspended(mono=obs.mono, wall=obs.wall, seconds=slept))
-            if self._away_since is not None:
+            if self.trip is not None:
+                pass  # the interval's count only stopped: asleep in a seat is no break
+            elif self._away_since is not None:
                 # Away before the lid closed: one absence, counted when the user is back.
                 self._away_slept += slept
             elif slept >= self.settings.idle_threshold:
@@ -206,7 +234,7 @@ class Planner:
         self._dnd_next = mono
 
     def _duty(self, obs: Observation, out: Outcome) -> None:
-        duty = on_duty(self.settings.working_hours, obs.local)
+        duty = self.trip is not None or on_duty(self.settings.working_hours, obs.local)
         if duty == self._on_duty:
             return
         self._on_duty = duty
@@ -246,6 +274,8 @@ class Planner:
         self._next_idle = obs.mono + max(MIN_IDLE_RECHECK_S, threshold - idle)
 
     def _dnd(self, obs: Observation, reasons: tuple[str, ...], out: Outcome) -> None:
+        if self.trip is not None:
+            reasons = tuple(r for r in reasons if not watching(r))
         if reasons:
             if not self._dnd_reasons:
                 out.events.append(BreakHeld(mono=obs.mono, wall=obs.wall, reasons=reasons))
@@ -320,13 +350,44 @@ class Planner:
         self.timer.resume(mono)
         self._forget_dnd(mono)
 
+    def start_trip(self, mono: float, trip: Trip) -> None:
+        """Trip mode from now (or new terms for the running trip): a fresh trip interval.
+
+        An absence in progress simply ends (on a trip idle time is no break), and so does
+        anything do-not-disturb was holding.
+        """
+        self.trip = trip
+        self._on_duty = True
+        self._away_since, self._away_slept = None, 0.0
+        self._last_input = None  # sitting is cut by time alone until idle counts again
+        self.timer.set_interval(self.interval)
+        if self.pause_state is None:
+            self._restart(mono)
+
+    def stop_trip(self, mono: float) -> None:
+        """Back to the office rules: a full interval from now (working hours are looked
+        at, and announced, at the next ``observe``)."""
+        self.trip = None
+        self.timer.set_interval(self.interval)
+        self._next_idle = mono
+        if self.pause_state is None:
+            self._restart(mono)
+
+    @property
+    def interval(self) -> float:
+        """The interval that applies now: the office's, the trip's, or the driver's."""
+        if self.trip is None:
+            return self.settings.interval
+        return self.settings.driving_interval if self.trip.driving \
+            else self.settings.trip_interval
+
     def reconfigure(self, settings: Settings) -> None:
         """New settings from a reloaded config; counted time and the pause are kept.
 
         A change of working hours is seen (and announced) at the next ``observe``.
         """
         self.settings = settings
-        self.timer.set_interval(settings.interval)
+        self.timer.set_interval(self.interval)
         if not settings.do_not_disturb:
             self._forget_dnd(self._last.mono)
 
@@ -346,6 +407,7 @@ class Planner:
         timer = self.timer.status(now.mono)
         hold = self.hold(now.mono)
         pause_left = None if self.pause_state is None else self.pause_state.left(now)
+        trip_left = None if self.trip is None else self.trip.left(now)
         due_in = timer.due_in
         if hold is Hold.PAUSED:
             # Resuming starts a fresh interval: the break comes a full interval after it.
@@ -362,4 +424,6 @@ class Planner:
             pause=self.pause_state,
             pause_left=pause_left,
             snoozed=timer.snoozed,
+            trip=self.trip,
+            trip_left=trip_left,
         )

@@ -58,6 +58,26 @@ def until_work(off_until: dt.datetime | None) -> str:
     return f" until {off_until.strftime('%a %H:%M')}" if off_until else ""
 
 
+def trip_ends(plan: PlanStatus, now: dt.datetime) -> str:
+    """"for 4 h (until 18:30)" or "until you stop it", for a trip in progress."""
+    if plan.trip_left is None:
+        return "until you stop it"
+    end = _later(now, plan.trip_left)
+    until = f" (until {local_moment(end, now)})" if end is not None else ""
+    return f"for {format_duration(plan.trip_left)}{until}"
+
+
+def trip_terms(plan: PlanStatus, interval: float, now: dt.datetime) -> str:
+    """What a trip does, in one line: how long, and what its breaks are."""
+    trip = plan.trip
+    if trip is None:
+        return "no trip"
+    every = format_duration(interval)
+    if trip.driving:
+        return f"driving, {trip_ends(plan, now)}; a reminder to stop every {every}"
+    return f"{trip_ends(plan, now)}; a break every {every} in your seat"
+
+
 def after_command(plan: PlanStatus) -> str:
     """What a command's reply says comes next: the break, or why it is not counting."""
     if plan.hold is Hold.AWAY:
@@ -86,6 +106,10 @@ def headline(snap: Snapshot) -> str:
         return f"Paused for {in_minutes(max(60.0, plan.pause_left))}"
     if plan.due_in is None:
         return "No break planned"
+    if plan.trip is not None and plan.trip.driving:
+        return f"Driving: stop in {in_minutes(plan.due_in)}"
+    if plan.trip is not None:
+        return f"Trip: next break in {in_minutes(plan.due_in)}"
     return f"Next break in {in_minutes(plan.due_in)}"
 
 
@@ -111,6 +135,8 @@ class MenuView:
     paused: bool = False
     context: str = "desk"
     contexts: tuple[str, ...] = ("desk", "home", "travel")  # those with exercises left
+    trip: bool = False  # a trip is on: "Stop trip" is offered
+    trip_driving: bool = False  # the "I'm driving" check mark
 
 
 def menu_view(snap: Snapshot) -> MenuView:
@@ -124,6 +150,8 @@ def menu_view(snap: Snapshot) -> MenuView:
         paused=hold is Hold.PAUSED,
         context=snap.context,
         contexts=snap.contexts,
+        trip=snap.plan.trip is not None,
+        trip_driving=snap.plan.trip is not None and snap.plan.trip.driving,
     )
 
 
@@ -190,7 +218,25 @@ def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
         "history": edges.history,
         "last_break": None if snap.last_shown is None else
         {"id": snap.last_shown[0], "at": _iso(snap.last_shown[1].replace(tzinfo=None))},
+        "trip": _trip(snap),
         "notes": notes,
+    }
+
+
+def _trip(snap: Snapshot) -> dict[str, Any] | None:
+    """``status``'s ``trip``: None, or what it is and when it ends (local time)."""
+    plan = snap.plan
+    if plan.trip is None:
+        return None
+    left = plan.trip_left
+    return {
+        "driving": plan.trip.driving,
+        "length": plan.trip.length,
+        "ends_in": None if left is None else round(left, 3),
+        "ends_at": None if left is None else _iso(_later(snap.now.local, left)),
+        "interval": snap.trip_interval,
+        "breaks": snap.trip_breaks,
+        "back_to": snap.trip_from,
     }
 
 
@@ -200,7 +246,12 @@ def describe(event: ev.Event) -> str:
     match event:
         case ev.BreakShown():
             how = "asked for" if event.requested else "due"
-            return f"break shown ({how}): {event.exercise_id} [{event.context}]"
+            if event.driving:
+                return f"driving stop shown ({how})"
+            what = " + ".join([*event.exercises, *(["walk"] if event.walk else [])]) \
+                or event.exercise_id
+            kind = "trip break" if event.trip else "break"
+            return f"{kind} shown ({how}): {what} [{event.context}]"
         case ev.BreakStarted():
             return f"break started: {event.exercise_id}"
         case ev.BreakCompleted():
@@ -244,6 +295,15 @@ def describe(event: ev.Event) -> str:
             return "history: deskbreak started"
         case ev.DaemonStopped():
             return "history: deskbreak stopped"
+        case ev.TripStarted():
+            how = "driving" if event.driving else "in a seat"
+            length = "until stopped" if event.seconds is None else \
+                f"for {format_duration(event.seconds)}"
+            return f"trip started ({how}), {length}"
+        case ev.TripEnded():
+            return f"trip ended ({event.by})"
+        case ev.TripDriving():
+            return "trip: driving" if event.driving else "trip: not driving"
         case ev.ClockJumped():
             return f"wall clock moved by {event.seconds:+.0f} s; re-planning wall-clock jobs"
     return type(event).__name__

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-STOP_FIRST = "Stop if it hurts, numbs or tingles."
+STOP_FIRST = "Stop if it hurts or causes numbness or tingling."  # = catalogue.STOP_RULE
 READ_WORDS_PER_S = 2.5  # a calm reading pace, out loud in one's head
 MIN_READ_S, MAX_READ_S = 4.0, 12.0
 MOVE_S = 3.0  # one repetition with no hold, at least: into the position and back
@@ -42,17 +42,18 @@ class Exercise(Protocol):
 class Phase:
     """One thing on screen. ``seconds`` None: it waits for the user (the start, the end)."""
 
-    kind: str  # "intro", "step", "hold", "move", "rest", "switch", "end"
+    kind: str  # "intro", "step", "hold", "move", "rest", "switch", "end"; trips: "next", "walk"
     text: str
     seconds: float | None
     rep: int | None = None
     reps: int | None = None
     side: str | None = None  # "Left side", "Right side", or None
+    part: str | None = None  # in a routine of several movements: "Ankle pumps (1 of 3)"
 
     @property
     def label(self) -> str:
-        """"Left side · Rep 3 of 8", as much as applies."""
-        parts = [p for p in (self.side, f"Rep {self.rep} of {self.reps}"
+        """"Ankle pumps (1 of 3) · Left side · Rep 3 of 8", as much as applies."""
+        parts = [p for p in (self.part, self.side, f"Rep {self.rep} of {self.reps}"
                              if self.rep is not None and (self.reps or 0) > 1 else None) if p]
         return " · ".join(parts)
 
@@ -82,10 +83,16 @@ def _hold_text(steps: tuple[str, ...]) -> str:
 
 
 def cautions_of(exercise: Exercise) -> tuple[str, ...]:
-    """The catalogue's cautions, with "stop if it hurts, numbs or tingles" first."""
-    rest = tuple(c for c in exercise.cautions
-                 if not ("stop" in c.lower() and ("pain" in c.lower() or "hurt" in c.lower())))
-    return (STOP_FIRST, *rest)
+    """All of the catalogue's cautions, with the stop rule first.
+
+    Built-in entries already open with it; a user's entry that doesn't gets it added in
+    front. Nothing else is dropped: a caution such as "stop if pain spreads into your leg"
+    is the key rule of its exercise, so only a repeat of the stop rule itself is left out.
+    """
+    def same(text: str) -> bool:
+        return " ".join(text.lower().rstrip(".").split()) == STOP_FIRST.lower().rstrip(".")
+
+    return (STOP_FIRST, *(c for c in exercise.cautions if not same(c)))
 
 
 def setting_of(exercise: Exercise) -> str:

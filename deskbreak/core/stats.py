@@ -20,6 +20,11 @@ words ``deskbreak stats`` uses:
   stretch ended.
 - A day is a local calendar day, as the user lived it: records keep local time, so a
   traveller's evening in another time zone belongs to that evening's date.
+- *Trips* (trip mode) are kept out of all of the above: a flight's breaks every 30
+  minutes of elapsed time, its hours of sitting and its driving stops are not office
+  work. They are counted apart (``Trips``): trips started, breaks shown and completed in
+  a seat, driving stops, and time sat on trips. A trip's start and end still end the
+  office stretch and any break open before it.
 """
 
 from __future__ import annotations
@@ -64,6 +69,18 @@ class Day:
             or self.skipped > 0
 
 
+@dataclass
+class Trips:
+    """What happened on trips in a range of days, kept apart from the office figures."""
+
+    trips: int = 0  # trips started (not new terms for a running one)
+    breaks: int = 0  # in-seat breaks shown (a snoozed one shown again counts once)
+    completed: int = 0
+    walks: int = 0  # breaks that also asked for a walk down the aisle
+    driving_stops: int = 0
+    seconds: float = 0.0  # time sat on trips, the machine awake
+
+
 @dataclass(frozen=True)
 class ExerciseCount:
     exercise: str
@@ -83,6 +100,7 @@ class Report:
     least_done: list[ExerciseCount]
     recorded_since: dt.date | None  # the first day in the history at all
     all_days: dict[dt.date, Day] = field(repr=False)  # every recorded day (the heatmap)
+    trips: Trips = field(default_factory=Trips)  # the range's trips, not in the above
 
 
 class _Tally:
@@ -154,6 +172,15 @@ class _Tally:
                 self.paused = False
             case "duty-start":
                 self.off_duty = False
+            case "trip-start" | "trip-end":
+                # Off to a trip, or back: the stretch at the desk ends there, and a
+                # break still open belongs to neither.
+                if self.chain in ("snoozed", "shown"):
+                    self._undue()
+                self._close()
+                self.left_day = None
+                self._end_stretch()
+                self.off_duty = False  # working hours are looked at again after it
             case "daemon-start":
                 self._close()  # a break left on screen by a crash has no known answer
                 self.left_day = None
@@ -216,7 +243,7 @@ class _Tally:
             return  # already answered by the natural break before it
         if record.detail == "natural break":
             self.left_day = self.chain_day  # the natural break that follows answers it
-        elif record.detail in ("paused", "off duty"):
+        elif record.detail in ("paused", "off duty", "trip"):
             self._undue()  # not there for it: not held against anyone
         self._close(answered=record.detail != "next break")
 
@@ -243,11 +270,16 @@ class _Tally:
         self.stretch = 0.0
 
 
+def _office(record: Record) -> bool:
+    """Counted in the office figures: not a trip's, except where a trip begins or ends."""
+    return not record.trip or record.kind in ("trip-start", "trip-end")
+
+
 def tally(records: Iterable[Record]) -> _Tally:
-    """Every recorded day, in the order the records were written."""
+    """Every recorded day, in the order the records were written (trips left out)."""
     counted = _Tally()
     for record in records:
-        if not _plausible(record):
+        if not _plausible(record) or not _office(record):
             continue
         try:
             counted.feed(record)
@@ -278,9 +310,42 @@ def date_range(today: dt.date, *, days: int | None = None, week: bool = False,
     return today - dt.timedelta(days=count - 1), today
 
 
+def trips(records: Iterable[Record], first: dt.date, last: dt.date) -> Trips:
+    """The trips of the days ``first``..``last``, counted apart from the office."""
+    found = Trips()
+    on_trip = False  # a trip already running: new terms are not a new trip
+    snoozed = False  # the trip break on screen was snoozed: its return is not a new one
+    for record in records:
+        if not _plausible(record):
+            continue
+        inside = first <= record.local.date() <= last
+        if record.kind == "trip-start":
+            found.trips += inside and not on_trip
+            on_trip = True
+        elif record.kind == "trip-end":
+            on_trip = False
+        if not record.trip or not inside:
+            continue
+        match record.kind:
+            case "shown" if record.detail == "driving stop":
+                found.driving_stops += not snoozed
+            case "shown":
+                if not snoozed:
+                    found.breaks += 1
+                    found.walks += (record.detail or "").endswith("+ walk")
+            case "completed":
+                found.completed += 1
+            case "sat":
+                found.seconds += max(0.0, record.seconds or 0.0)
+        if record.kind in ("shown", "snoozed"):
+            snoozed = record.kind == "snoozed" and record.exercise is not None
+    return found
+
+
 def report(records: Iterable[Record], first: dt.date, last: dt.date,
            today: dt.date) -> Report:
     """The statistics for the days ``first``..``last``, with streaks up to ``today``."""
+    records = list(records)
     counted = tally(records)
     days = []
     date = first
@@ -293,7 +358,7 @@ def report(records: Iterable[Record], first: dt.date, last: dt.date,
     return Report(days=days, total=total, current_streak=current, best_streak=best,
                   most_done=most, least_done=least,
                   recorded_since=min(counted.days) if counted.days else None,
-                  all_days=counted.days)
+                  all_days=counted.days, trips=trips(records, first, last))
 
 
 def _sum(days: list[Day]) -> Day:

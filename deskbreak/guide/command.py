@@ -4,8 +4,9 @@ With no ID it guides the break on screen (asking the daemon to start it, so the 
 opens its window and history counts it), else the last break shown, else the next one:
 it works with no daemon too, to try an exercise. The daemon runs it as
 ``guide ID --report`` for Start; then the outcome goes back over the control channel
-(Done with how much was done, or Stopped when closed early). tkinter is imported only
-here, in this short-lived process.
+(Done with how much was done, or Stopped when closed early). A trip break names several
+movements, ``guide ID ID ... [--walk] --report``, and they play as one routine
+(``core.trip.trip_routine``). tkinter is imported only here, in this short-lived process.
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ import sys
 from deskbreak import config, paths
 from deskbreak.catalogue import Exercise, load_catalogue
 from deskbreak.core import commands
+from deskbreak.core.routine import Routine
+from deskbreak.core.trip import trip_routine
 from deskbreak.errors import DeskbreakError, NotRunningError
 from deskbreak.guide.outcome import Outcome
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id", nargs="?", help="an exercise id (default: the break on "
+    parser.add_argument("id", nargs="*", help="an exercise id, or several to play one "
+                                              "after the other (default: the break on "
                                               "screen, or the next one)")
+    parser.add_argument("--walk", action="store_true",
+                        help="end with a minute's walk, as every second trip break does")
     parser.add_argument("--terminal", action="store_true",
                         help="count down in the terminal instead of a window")
     parser.add_argument("--sound", action="store_true",
@@ -33,15 +39,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, cfg: config.Config) -> int:
     catalogue = load_catalogue(cfg)
-    ident = args.id
-    if ident is None:
+    ids = list(args.id or [])
+    if not ids:
         ident = _current(cfg)
         if ident is None:
             return 0  # the daemon opened its own window for the break on screen
-    exercise = catalogue.get(ident)
-    if exercise is None:
-        raise DeskbreakError(f"no exercise with id {ident!r} (see `deskbreak list`)")
-    outcome = _play(exercise, terminal=args.terminal, sound=args.sound or cfg.guide_sound)
+        ids = [ident]
+    exercises = []
+    for ident in ids:
+        exercise = catalogue.get(ident)
+        if exercise is None:
+            raise DeskbreakError(f"no exercise with id {ident!r} (see `deskbreak list`)")
+        exercises.append(exercise)
+    subject: Exercise | Routine = exercises[0]
+    if len(exercises) > 1 or args.walk:
+        subject = trip_routine(exercises, walk=args.walk)
+    outcome = _play(subject, terminal=args.terminal, sound=args.sound or cfg.guide_sound)
     if args.report:
         _report(outcome)
     return 0
@@ -74,7 +87,7 @@ def _current(cfg: config.Config) -> str | None:
     return storage.load_rotation(storage.rotation_file()).peek(cfg.context, eligible)
 
 
-def _play(exercise: Exercise, *, terminal: bool, sound: bool) -> Outcome:
+def _play(exercise: Exercise | Routine, *, terminal: bool, sound: bool) -> Outcome:
     if not terminal:
         from deskbreak.guide import window
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Sequence
 
 from deskbreak.opener import run_detached
 
@@ -26,9 +27,14 @@ def why_no_window() -> str | None:
     return None
 
 
-def launch(exercise_id: str, *, sound: bool) -> str | None:
-    """Open the guide for ``exercise_id``; a problem to report, or None."""
-    argv = [sys.executable, "-m", "deskbreak", "guide", exercise_id, "--report"]
+def launch(exercise_id: str, *, sound: bool, routine: Sequence[str] = (),
+           walk: bool = False) -> str | None:
+    """Open the guide for ``exercise_id`` (or a trip's ``routine`` of several, and the
+    walk); a problem to report, or None."""
+    argv = [sys.executable, "-m", "deskbreak", "guide", *(routine or [exercise_id]),
+            "--report"]
+    if walk:
+        argv.append("--walk")
     if sound:
         argv.append("--sound")
     return run_detached(argv, "the guide window")

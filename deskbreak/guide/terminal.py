@@ -21,7 +21,8 @@ from typing import TextIO
 from deskbreak.core.routine import Exercise, Player, Routine, routine
 from deskbreak.guide.outcome import Outcome
 
-KIND_TITLES = {"hold": "Hold", "move": "Move", "rest": "Rest", "switch": "Switch sides"}
+KIND_TITLES = {"hold": "Hold", "move": "Move", "rest": "Rest", "switch": "Switch sides",
+               "next": "Next movement", "walk": "Walk"}
 PIPE_WIDTH = 78
 # A wake-up this much later than asked means the process was stopped (Ctrl-Z, a
 # debugger) or the machine was busy: that time is a pause, not part of the exercise.
@@ -31,8 +32,9 @@ LATE_S = 1.5
 def heading(plan: Routine, index: int) -> str:
     """What a phase is, in a word or three: "Step 2 of 6", "Hold", "Switch sides"."""
     phase = plan.phases[index]
-    if phase.kind == "step":
-        steps = [i for i, p in enumerate(plan.phases) if p.kind == "step"]
+    if phase.kind == "step":  # counted within its movement, in a routine of several
+        steps = [i for i, p in enumerate(plan.phases) if p.kind == "step"
+                 and p.part == phase.part]
         return f"Step {steps.index(index) + 1} of {len(steps)}"
     if phase.kind == "intro":
         return "Before you start"
@@ -55,10 +57,12 @@ def _write(out: TextIO, text: str) -> None:
     out.flush()
 
 
-def play(exercise: Exercise, *, out: TextIO, clock: Callable[[], float] = time.monotonic,
+def play(exercise: Exercise | Routine, *, out: TextIO,
+         clock: Callable[[], float] = time.monotonic,
          sleep: Callable[[float], None] = time.sleep, interactive: bool) -> Outcome:
-    """Play ``exercise`` on ``out``; ``interactive`` (a tty) counts down in place."""
-    plan = routine(exercise)
+    """Play ``exercise`` (or a routine made already) on ``out``; ``interactive`` (a tty)
+    counts down in place."""
+    plan = exercise if isinstance(exercise, Routine) else routine(exercise)
     player = Player(plan, clock())
     width = min(100, shutil.get_terminal_size().columns) - 1 if interactive else PIPE_WIDTH
     try:

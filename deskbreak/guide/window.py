@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from deskbreak.core.routine import Exercise, Player, routine
+from deskbreak.core.routine import Exercise, Player, Routine, routine
 from deskbreak.guide.outcome import Outcome
 from deskbreak.guide.terminal import heading, whole_seconds
 
@@ -230,9 +230,10 @@ def _xinerama_monitors() -> list[Box]:
         return []
 
 
-def run(exercise: Exercise, *, sound: bool = False,
+def run(exercise: Exercise | Routine, *, sound: bool = False,
         clock: Callable[[], float] = time.monotonic) -> Outcome:
-    """Show the guide for ``exercise``; returns when the window closes.
+    """Show the guide for ``exercise`` (or a routine made already, a trip's several
+    movements); returns when the window closes.
 
     Raises ``tkinter.TclError`` when no window can be opened (``why_not`` says why).
     """
@@ -240,7 +241,8 @@ def run(exercise: Exercise, *, sound: bool = False,
 
     monitors = _xinerama_monitors()
     root = tk.Tk(className="Deskbreak")
-    controls = Controls(Player(routine(exercise), clock()), clock)
+    plan = exercise if isinstance(exercise, Routine) else routine(exercise)
+    controls = Controls(Player(plan, clock()), clock)
     report = root.report_callback_exception
 
     def reported(kind: type[BaseException], value: BaseException, trace: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from deskbreak import render
 from deskbreak.core.durations import format_duration
-from deskbreak.core.stats import Day, ExerciseCount, Report
+from deskbreak.core.stats import Day, ExerciseCount, Report, Trips
 
 JSON_VERSION = 1
 FIELDS = ("breaks", "completed", "started", "snoozed", "skipped", "ignored", "natural",
@@ -56,8 +56,16 @@ def to_json(report: Report, first: dt.date, last: dt.date, history: str) -> dict
         "most_done": [_exercise(c) for c in report.most_done],
         "least_done": [_exercise(c) for c in report.least_done],
         "recorded_since": report.recorded_since.isoformat() if report.recorded_since else None,
+        "trips": _trips(report.trips),
         "history": history,
     }
+
+
+def _trips(trips: Trips) -> dict[str, Any]:
+    """Trip mode's figures, apart: none of them is in ``days`` or ``total``."""
+    return {"trips": trips.trips, "breaks": trips.breaks, "completed": trips.completed,
+            "walks": trips.walks, "driving_stops": trips.driving_stops,
+            "seated_seconds": round(trips.seconds)}
 
 
 def to_csv(report: Report, delimiter: str = ",") -> str:
@@ -144,5 +152,12 @@ def text(report: Report, title: str, history: str) -> str:
             lines.append(f"Most done: {_names(report.most_done, least=False)}.")
         if report.least_done:
             lines.append(f"Least done: {_names(report.least_done, least=True)}.")
+        trips = report.trips
+        if trips.trips or trips.breaks or trips.driving_stops:
+            lines.append(f"Trips (not counted above): {_count(trips.trips, 'trip')}, "
+                         f"{_count(trips.breaks, 'break')} in a seat "
+                         f"({trips.completed} completed), "
+                         f"{_count(trips.driving_stops, 'driving stop')}, "
+                         f"{_time(trips.seconds)} seated.")
         lines.append(f"Recorded since {report.recorded_since:%a %d %b %Y} in {history}.")
     return "\n".join(lines)

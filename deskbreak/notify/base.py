@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from deskbreak.catalogue import Exercise
 from deskbreak.core.commands import Command
 from deskbreak.core.durations import format_duration
+from deskbreak.core.routine import cautions_of
 
 ActionHandler = Callable[[Command], None]
 """Receives the command a button (Start, Snooze, Skip) or a click on the body stands for."""
@@ -60,6 +61,8 @@ class BreakNotice:
     body: str
     steps: str
     snoozable: bool = True  # False: offer Start and Skip only (paused or off duty)
+    startable: bool = True  # False: nothing to start (a driving stop): Snooze and Skip
+    sound: bool = False  # play the desktop's notification sound (trip breaks)
 
     @classmethod
     def for_exercise(cls, exercise: Exercise, limits: Limits = LIMITS, *,
@@ -67,10 +70,18 @@ class BreakNotice:
         title = fit(TITLE_PREFIX + exercise.name, limits.title)
         tail = f"About {format_duration(exercise.duration_s)}."
         body = fit(exercise.summary, limits.body - len(tail) - 1) + "\n" + tail
+        # The steps, then every caution (the stop rule first). Should they not all fit,
+        # the cautions that don't are named as missing rather than silently dropped.
         lines = [f"{n}. {s}" for n, s in enumerate(exercise.steps, start=1)]
-        lines += [f"Caution: {c}" for c in exercise.cautions[:2]]
-        return cls(exercise.id, title, body, fit("\n".join(lines), max(limits.body, 1000)),
-                   snoozable)
+        cautions = [f"Caution: {c}" for c in cautions_of(exercise)]
+        limit = max(limits.body, 1000)  # read at leisure after Start, not in the bubble
+        more = [f"More cautions: deskbreak show {exercise.id}"]
+        shown = len(cautions)
+        while shown > 1 and len("\n".join(lines + cautions[:shown] + (
+                more if shown < len(cautions) else []))) > limit:
+            shown -= 1
+        lines += cautions[:shown] + (more if shown < len(cautions) else [])
+        return cls(exercise.id, title, body, fit("\n".join(lines), limit), snoozable)
 
 
 class Notifier(ABC):

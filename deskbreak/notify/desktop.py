@@ -105,9 +105,13 @@ class DesktopNotifierBackend(Notifier):
 
     async def _send(self, title: str, message: str, timeout: int,
                     buttons: Sequence[tuple[str, Command]] = (),
-                    on_click: Command | None = None) -> str:
-        """Send one notification; each button (label, command) answers with its command."""
-        from desktop_notifier import Button
+                    on_click: Command | None = None, *, sound: bool = False) -> str:
+        """Send one notification; each button (label, command) answers with its command.
+
+        ``sound``: the desktop's default notification sound (on Linux the freedesktop
+        ``sound-name`` hint "default"; servers without sounds ignore it).
+        """
+        from desktop_notifier import DEFAULT_SOUND, Button
 
         if self._notifier is None:
             await self.start()
@@ -119,6 +123,8 @@ class DesktopNotifierBackend(Notifier):
                 for label, command in buttons]
         if on_click is not None:
             kwargs["on_clicked"] = lambda: self._answer(on_click)
+        if sound:
+            kwargs["sound"] = DEFAULT_SOUND
         ident = await self._notifier.send(
             title=title, message=message, timeout=timeout,
             on_dispatched=lambda: dispatched.append(True), **kwargs)
@@ -133,10 +139,12 @@ class DesktopNotifierBackend(Notifier):
 
     async def show(self, notice: BreakNotice) -> None:
         await self.withdraw()
+        start = [("Start", Start())] if notice.startable else []
         snooze = [("Snooze", Snooze())] if notice.snoozable else []
-        buttons = [("Start", Start()), *snooze, ("Skip", Skip())]
+        buttons = [*start, *snooze, ("Skip", Skip())]
         self._shown = await self._send(notice.title, notice.body, SHOW_S, buttons,
-                                       on_click=Start())
+                                       on_click=Start() if notice.startable else None,
+                                       sound=notice.sound)
 
     async def show_steps(self, notice: BreakNotice) -> None:
         """The steps, with Done to say the stretch was done (history counts it)."""

@@ -31,8 +31,10 @@ class TerminalNotifier(Notifier):
 
     async def show(self, notice: BreakNotice) -> None:
         answers = "snooze | skip" if notice.snoozable else "skip"
-        self._print(_framed(notice.title, notice.body)
-                    + f"\n  (answer with: deskbreak {answers} | show {notice.exercise_id})")
+        show = f" | show {notice.exercise_id}" if notice.startable else ""
+        bell = "\a" if notice.sound else ""  # the terminal's own sound, where it has one
+        self._print(bell + _framed(notice.title, notice.body)
+                    + f"\n  (answer with: deskbreak {answers}{show})")
 
     async def show_steps(self, notice: BreakNotice) -> None:
         self._print(notice.steps + "\n  (when it is done: deskbreak done)")

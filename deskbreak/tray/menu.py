@@ -6,6 +6,10 @@ callables reading the presenter's current MenuView, so a backend that renders th
 on demand (DBusMenu, Windows, macOS) is always up to date, and the others are refreshed
 by ``update_menu`` after each change.
 
+"Trip mode" starts a trip of 2, 4 or 8 hours or until stopped (as a passenger, or as
+the driver when "I'm driving" is checked), switches driving on or off during one, and
+stops it; the check mark and "Stop trip" follow the daemon's state like every label.
+
 "Start at login" is the one item whose state lives outside the daemon (a file or a
 registry value the user may also change in their desktop's settings), so its check mark
 reads that, cached on the entry's file stats (``autostart.watch``).
@@ -28,6 +32,9 @@ from deskbreak.core.commands import (
     ShowStatistics,
     Skip,
     Snooze,
+    TripDriving,
+    TripStart,
+    TripStop,
 )
 from deskbreak.core.durations import format_duration
 from deskbreak.core.model import CONTEXTS
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
     from deskbreak.autostart.watch import AutostartWatch
 
 Submit = Callable[[Command], None]
+TRIP_CHOICES = (2 * 3600.0, 4 * 3600.0, 8 * 3600.0)
 
 
 def login_watch() -> AutostartWatch:
@@ -64,6 +72,11 @@ def build_menu(view: Callable[[], MenuView], submit: Submit,
             submit(command)
         return act
 
+    def trip(seconds: float | None) -> Callable[..., None]:
+        def act(*_: Any) -> None:  # driving or not as the check mark says now
+            submit(TripStart(seconds, driving=view().trip_driving))
+        return act
+
     def context_item(name: str) -> Any:
         return MenuItem(name.capitalize(), send(SetContext(name)),
                         checked=lambda _item: view().context == name, radio=True,
@@ -83,6 +96,14 @@ def build_menu(view: Callable[[], MenuView], submit: Submit,
         )),
         MenuItem("Resume", send(Resume()), enabled=lambda _item: view().paused),
         MenuItem("Context", Menu(*[context_item(c) for c in CONTEXTS])),
+        MenuItem("Trip mode", Menu(
+            *[MenuItem(format_duration(s), trip(s)) for s in TRIP_CHOICES],
+            MenuItem("Until I stop it", trip(None)),
+            Menu.SEPARATOR,
+            MenuItem("I'm driving", lambda *_: submit(TripDriving(not view().trip_driving)),
+                     checked=lambda _item: view().trip_driving),
+            MenuItem("Stop trip", send(TripStop()), enabled=lambda _item: view().trip),
+        )),
         Menu.SEPARATOR,
         MenuItem("Statistics", send(ShowStatistics())),
         MenuItem("Open settings", send(OpenSettings())),

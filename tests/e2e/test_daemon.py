@@ -30,8 +30,8 @@ TITLE = "Time to move: "
 # Where gtk-sni-tray-standalone --top draws our icon and our menu's rows (measured).
 ICON = (14, 14)
 ROW = {"Take a break now": 72, "Snooze": 97, "Skip this break": 122, "Pause": 147,
-       "Resume": 172, "Context": 197, "Statistics": 223, "Open settings": 248,
-       "Start at login": 273, "Quit": 298}
+       "Resume": 172, "Context": 197, "Trip mode": 222, "Statistics": 248,
+       "Open settings": 273, "Start at login": 298, "Quit": 323}
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -94,7 +94,7 @@ def test_tray_icon_registers_and_its_menu_works_through_the_host(desktop: Deskto
     shot = desktop.screenshot(artifacts_root() / "sni-menu.png")
     assert shot.stat().st_size > 1000
     tree = desktop.run(["xwininfo", "-root", "-tree"]).stdout
-    assert "195x285+0+30" in tree  # the popup menu, eleven rows and two separators
+    assert "195x310+0+30" in tree  # the popup menu, twelve rows and two separators
 
     # "Take a break now", clicked in the host's menu, opens the guide at once.
     desktop.click(60, ROW["Take a break now"])

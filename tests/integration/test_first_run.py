@@ -1,4 +1,4 @@
-"""The first ``deskbreak run`` for a user, as a real process: one hint, once, no entry.
+"""The first ``deskbreak run`` for a user, as a real process: the hints, once, no entry.
 
 deskbreak offers to start at login but never does it unasked: the hint is printed on the
 first run a person watches (its output is a terminal: a pseudo-terminal here) and only
@@ -13,6 +13,7 @@ from pathlib import Path
 from tests.integration.conftest import RunningDaemon
 
 HINT = "Start deskbreak at login: deskbreak autostart on"
+DOCTOR = "check with your doctor or physiotherapist before starting"
 
 
 def run_once(home: Path, *, terminal: bool = True) -> str:
@@ -28,8 +29,10 @@ def test_the_hint_comes_on_the_first_run_only_and_nothing_is_written(tmp_path: P
     home = tmp_path / "home"
     first = run_once(home)
     assert first.count(HINT) == 1
+    assert first.count(DOCTOR) == 1  # the source pages' advice, once, never at breaks
     assert '"Start at login"' not in first  # --no-tray: no tray item to point at
-    assert HINT not in run_once(home)
+    again = run_once(home)
+    assert HINT not in again and DOCTOR not in again
     assert not (home / "config" / "autostart").exists()
 
 

@@ -1,0 +1,22 @@
+"""What the always-running daemon leaves out of its process, to stay small.
+
+asyncio imports ``ssl`` whenever it can, and ``ssl`` maps OpenSSL (libssl and libcrypto:
+3.9 MiB of the idle daemon's resident memory, measured; docs/benchmarks.md). The daemon
+never speaks TLS: its D-Bus connections and its control socket are local. So before
+asyncio is first imported, ``without_tls`` tells the import system there is no ``ssl``;
+asyncio is built for that case and simply offers no TLS. ``hashlib`` is the other way in
+to libcrypto (dbus-fast imports it): without ``_hashlib`` it uses Python's own built-in
+hashes, as on any build without OpenSSL.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def without_tls() -> None:
+    """Make ``import ssl`` (and hashlib's OpenSSL part) fail in this process, unless
+    something already loaded them."""
+    for name in ("ssl", "_hashlib"):
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]
