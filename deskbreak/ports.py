@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from deskbreak.core.events import Event
-from deskbreak.core.model import IdleSample
+from deskbreak.core.model import IdleSample, Look
 from deskbreak.notify.base import BreakNotice
 
 
@@ -50,7 +50,7 @@ class TrayIcon(Protocol):
     @property
     def notes(self) -> list[str]: ...
 
-    def set_image(self, image: Any) -> None: ...
+    def set_look(self, look: Look, step: int = 0) -> None: ...
 
     def set_title(self, title: str) -> None: ...
 

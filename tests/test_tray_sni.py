@@ -13,16 +13,20 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from dbus_fast import Message, MessageType, PropertyAccess, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusBool, DBusStr
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
-from PIL import Image
 
+from deskbreak.core.model import Look
+from deskbreak.tray.ring import Ring
 from deskbreak.tray.sni import Icon, Menu, MenuItem, SniUnavailable
+
+if TYPE_CHECKING:  # Pillow is imported where a test uses it: the daemon's check below
+    from PIL import Image  # imports this module's helpers and must not load it
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 ITEM_IFACE = "org.kde.StatusNotifierItem"
@@ -164,7 +168,9 @@ def _tree(node: list[Any]) -> dict[str, Any]:
     }
 
 
-def red_dot(size: int = 32) -> Image.Image:
+def red_dot(size: int = 32) -> "Image.Image":
+    from PIL import Image
+
     image = Image.new("RGBA", (size, size), (0, 0, 255, 128))
     image.putpixel((0, 0), (255, 0, 0, 255))
     return image
@@ -190,10 +196,12 @@ def make_menu(state: dict[str, Any]) -> Menu:
 
 
 @asynccontextmanager
-async def running_icon(address: str, *, wait: bool = False,
+async def running_icon(address: str, *, wait: bool = False, icon: Any = None,
                        **kwargs: Any) -> AsyncIterator[tuple[Icon, Client]]:
+    """A published icon (a Pillow image unless ``icon`` says otherwise) and a host's view."""
     bus = await MessageBus(bus_address=address).connect()
-    icon = Icon("deskbreak", red_dot(), "deskbreak: 12 min to a break", bus=bus, **kwargs)
+    icon = Icon("deskbreak", red_dot() if icon is None else icon,
+                "deskbreak: 12 min to a break", bus=bus, **kwargs)
     await icon.start(wait=wait)
     client = await Client.connect(address, icon.bus_name)
     try:
@@ -228,6 +236,67 @@ async def test_icon_pixmap_is_argb_in_network_order(dbus_address: str) -> None:
         assert len(native) == 32 * 32 * 4
         assert native[:4] == bytes([255, 255, 0, 0])  # A, R, G, B of the red pixel
         assert native[4:8] == bytes([128, 0, 0, 255])  # the half-transparent blue
+
+
+@aio
+async def test_a_ring_is_drawn_at_each_size_offered_as_argb_in_network_order(
+        dbus_address: str) -> None:
+    from deskbreak.tray.ring import ACTIVE, STEPS
+
+    full = Ring(Look.COUNTING, STEPS)
+    async with fake_watcher(dbus_address), running_icon(dbus_address, icon=full) as (icon, c):
+        pixmaps = {(w, h): data for w, h, data in await c.prop("IconPixmap")}
+        assert set(pixmaps) == {(s, s) for s in (22, 24, 32, 48, 64)}  # no resizing
+        for (size, _), data in pixmaps.items():
+            assert len(data) == size * size * 4
+            rgba = full.rgba(size)
+            assert data[0::4] == rgba[3::4] and data[1::4] == rgba[0::4]  # A first, then R
+            assert data[2::4] == rgba[1::4] and data[3::4] == rgba[2::4]  # G, B
+        at_noon = (6 * 48 + 24) * 4  # 12 o'clock, halfway across the ring's width
+        assert pixmaps[48, 48][at_noon:at_noon + 4] == bytes([ACTIVE[3], *ACTIVE[:3]])
+        assert pixmaps[48, 48][:4] == bytes(4)  # the corner is transparent
+
+        icon.icon = Ring(Look.PAUSED)
+        await c.signal("NewIcon")
+        paused = {(w, h): data for w, h, data in await c.prop("IconPixmap")}
+        assert paused[48, 48][at_noon:at_noon + 4] != pixmaps[48, 48][at_noon:at_noon + 4]
+
+
+DAEMON_LIKE = """
+import asyncio, sys
+import deskbreak.tray, deskbreak.tray.keeper, deskbreak.tray.ring, deskbreak.tray.sni
+from deskbreak.tray.keeper import TrayKeeper
+from tests.test_presenter import snap
+from tests.test_tray_sni import Client, fake_watcher
+
+async def main(address):
+    async with fake_watcher(address) as watcher:
+        keeper = TrayKeeper(lambda command: None)
+        await keeper.open(snap(), (600.0,), (3600.0,))
+        assert keeper.backend == "sni", (keeper.backend, keeper.notes)
+        await watcher.wait_items(1)
+        host = await Client.connect(address, keeper.tray.icon.bus_name)
+        counting = await host.prop("IconPixmap")
+        keeper.refresh(snap(showing="cat-cow"))  # a break is due: a new look
+        await host.signal("NewIcon")
+        due = await host.prop("IconPixmap")
+        assert [w for w, _h, _data in due] == [22, 24, 32, 48, 64] and due != counting
+        await keeper.close()
+        host.bus.disconnect()
+    assert "PIL" not in sys.modules, sorted(m for m in sys.modules if m.startswith("PIL"))
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_the_daemons_sni_tray_never_imports_pillow(dbus_address: str) -> None:
+    """Pillow costs the resident daemon about 4 MiB of RSS: the SNI path draws without it."""
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}  # no stand-in to try
+    env["DBUS_SESSION_BUS_ADDRESS"] = dbus_address
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, "-c", DAEMON_LIKE, dbus_address], env=env,
+                          cwd=root, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
 
 
 @aio
@@ -309,6 +378,8 @@ async def test_about_to_show_reevaluates_callables(dbus_address: str) -> None:
 
 @aio
 async def test_new_icon_and_tooltip_signals_also_from_another_thread(dbus_address: str) -> None:
+    from PIL import Image
+
     async with fake_watcher(dbus_address), running_icon(dbus_address) as (icon, c):
         icon.icon = Image.new("RGBA", (16, 16), (0, 255, 0, 255))
         await c.signal("NewIcon")
@@ -409,13 +480,13 @@ class FakeStandIn:
     failed = None
     notes: list[str] = []  # noqa: RUF012 - read-only
 
-    def __init__(self) -> None:
-        self.images: list[Image.Image] = []
+    def __init__(self, ring: Ring) -> None:
+        self.looks = [(ring.look, ring.step)]
         self.titles: list[str] = []
         self.closed = False
 
-    def set_image(self, image: Image.Image) -> None:
-        self.images.append(image)
+    def set_look(self, look: Look, step: int = 0) -> None:
+        self.looks.append((look, step))
 
     def set_title(self, title: str) -> None:
         self.titles.append(title)
@@ -439,28 +510,35 @@ async def test_the_handover_shows_a_stand_in_only_while_no_panel_hosts_the_icon(
 
     opened: list[FakeStandIn] = []
 
-    def stand_in(name: str, image: Image.Image, title: str, menu: Any,
+    def stand_in(name: str, ring: Ring, title: str, menu: Any,
                  notes: list[str]) -> Any:
         assert (name, title) == ("deskbreak", icon.title)  # what the icon shows now
         notes.append("tray icon via pystray xorg has no menu")
-        opened.append(FakeStandIn())
+        opened.append(FakeStandIn(ring))
         return opened[-1]
 
-    async with running_icon(dbus_address, wait=True) as (icon, _client):
+    async with running_icon(dbus_address, wait=True, icon=Ring(Look.COUNTING, 4)) as (
+            icon, _client):
         tray = HandoverTray(SniTray(icon), stand_in)
         assert len(opened) == 1 and tray.backend == "xorg" and not tray.has_menu
         assert tray.notes == [WAITING, "tray icon via pystray xorg has no menu"]
+        assert opened[0].looks == [(Look.COUNTING, 4)]  # what the SNI icon shows
         tray.set_title("deskbreak: 11 min to a break")
+        tray.set_look(Look.COUNTING, 5)
         assert opened[0].titles == ["deskbreak: 11 min to a break"]
+        assert opened[0].looks == [(Look.COUNTING, 4), (Look.COUNTING, 5)]
         assert icon.title == "deskbreak: 11 min to a break"  # the SNI icon is kept current
+        assert icon.icon == Ring(Look.COUNTING, 5)
         async with fake_watcher(dbus_address) as watcher:
             await watcher.wait_items(1)
             await _until(lambda: opened[0].closed)
             assert tray.backend == "sni" and tray.has_menu and tray.notes == []
             tray.set_title("deskbreak: 10 min to a break")
+            tray.set_look(Look.PAUSED)
             assert opened[0].titles == ["deskbreak: 11 min to a break"]  # gone
         await _until(lambda: len(opened) == 2)  # the panel died: the stand-in is back
         assert tray.backend == "xorg" and WAITING in tray.notes
+        assert opened[1].looks == [(Look.PAUSED, 0)]  # showing the present
         await tray.close()
         assert opened[1].closed and not icon.visible
 
@@ -524,7 +602,7 @@ def _choose(monkeypatch: pytest.MonkeyPatch, platform: str, **env: str) -> Any:
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    return asyncio.run(tray_module.open_tray("t", red_dot(), "t", make_menu({})))
+    return asyncio.run(tray_module.open_tray("t", Ring(Look.COUNTING), "t", make_menu({})))
 
 
 def test_macos_runs_without_a_tray_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -583,7 +661,7 @@ async def test_a_wedged_thread_tray_never_blocks_the_daemons_loop(
     loop = asyncio.get_running_loop()
     began = loop.time()
     tray.set_title("deskbreak: 5 min to a break")  # blocks the courier, not us
-    tray.set_image(red_dot())
+    tray.set_look(Look.DUE)
     await tray.close()  # gives up after CLOSE_S and says so
     assert loop.time() - began < 2
     assert icon.calls == ["title=deskbreak: 5 min to a break"]

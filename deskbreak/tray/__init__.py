@@ -5,6 +5,11 @@ Cinnamon, waybar...) runs on the daemon's asyncio loop; where no StatusNotifierW
 exists, pystray's own backends run in a thread: appindicator or gtk when PyGObject is
 installed, else xorg (an icon without a menu). Windows and macOS use pystray's native
 backends. No tray at all is a supported mode: ``open_tray`` returns None and says why.
+
+The daemon says which look the icon has (``set_look``), never hands over pixels: our SNI
+icon draws the ring itself at each size it offers (no Pillow in the daemon on that path,
+about 4 MiB of RSS less all day); only pystray's thread backends get Pillow images, made from
+the same pixels by ``tray.icon``, which imports Pillow when first asked.
 """
 
 from __future__ import annotations
@@ -20,15 +25,19 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image
+from deskbreak.core.model import Look
+from deskbreak.tray.ring import Ring
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
 
 class Tray(ABC):
-    """A visible tray icon whose image, tooltip and menu the daemon keeps current."""
+    """A visible tray icon whose look, tooltip and menu the daemon keeps current."""
 
     backend: str = "?"
     has_menu: bool = True
@@ -41,7 +50,8 @@ class Tray(ABC):
         return []
 
     @abstractmethod
-    def set_image(self, image: Image.Image) -> None: ...
+    def set_look(self, look: Look, step: int = 0) -> None:
+        """Show ``look`` (the ring filled ``step`` twelfths while counting)."""
 
     @abstractmethod
     def set_title(self, title: str) -> None: ...
@@ -65,8 +75,14 @@ class SniTray(Tray):
     def __init__(self, icon: Any) -> None:
         self.icon = icon
 
-    def set_image(self, image: Image.Image) -> None:
-        self.icon.icon = image
+    @property
+    def ring(self) -> Ring:
+        """What the icon shows now (a stand-in opened later starts from it)."""
+        shown = self.icon.icon
+        return shown if isinstance(shown, Ring) else Ring(Look.COUNTING)
+
+    def set_look(self, look: Look, step: int = 0) -> None:
+        self.icon.icon = Ring(look, step)  # drawn at each size when the host asks
 
     def set_title(self, title: str) -> None:
         self.icon.title = title
@@ -121,8 +137,11 @@ class ThreadTray(Tray):
         self._thread.start()
         self._courier.start()
 
-    def set_image(self, image: Image.Image) -> None:
-        self._send(lambda: setattr(self.icon, "icon", image))
+    def set_look(self, look: Look, step: int = 0) -> None:
+        from deskbreak.tray.icon import image
+
+        ring = Ring(look, step)
+        self._send(lambda: setattr(self.icon, "icon", image(ring)))  # made on the courier
 
     def set_title(self, title: str) -> None:
         self._send(lambda: setattr(self.icon, "title", title))
@@ -137,12 +156,41 @@ class ThreadTray(Tray):
     def _stop(self) -> None:
         try:
             self.icon.stop()
-            self._thread.join(self.CLOSE_S - 1)
+            self._thread.join(1)
+            if self._thread.is_alive():
+                self._destroy_window()
+            self._thread.join(self.CLOSE_S - 2)
         finally:
             display = getattr(self.icon, "_display", None)  # xorg's own X connection
             if display is not None and not self._thread.is_alive():
                 with contextlib.suppress(Exception):
                     display.close()
+
+    def _destroy_window(self) -> None:
+        """End an xorg icon whose stop() was lost: destroy its window from a connection
+        of our own, which its event loop sees (DestroyNotify) and ends on.
+
+        pystray's xorg icon runs each call on its X thread and hands results back on one
+        shared queue; a result meant for another call can answer stop() early (seen here
+        in about one close in six), leaving the icon docked and its thread running.
+        """
+        window = getattr(self.icon, "_window", None)
+        if window is None:
+            return
+        from deskbreak.xdisplay import open_display
+
+        try:
+            display = open_display(os.environ.get("DISPLAY", ""))
+        except Exception as exc:
+            log.debug("cannot reach X to take the %s icon down: %s", self.backend, exc)
+            return
+        try:
+            display.create_resource_object("window", window.id).destroy()
+            display.sync()
+        except Exception as exc:  # already gone: nothing to do
+            log.debug("taking the %s icon down: %s", self.backend, exc)
+        finally:
+            display.close()
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()
@@ -173,11 +221,11 @@ class TrayChoice:
     notes: list[str]
 
 
-async def _start_sni(name: str, image: Image.Image, title: str, menu: Any) -> Any:
+async def _start_sni(name: str, ring: Ring, title: str, menu: Any) -> Any:
     """Our SNI icon, published even before a watcher exists (it registers when one comes)."""
     from deskbreak.tray.sni import Icon
 
-    icon = Icon(name, image, title, menu)
+    icon = Icon(name, ring, title, menu)
     await icon.start(wait=True)
     return icon
 
@@ -235,12 +283,18 @@ def _xembed_icon(name: str, image: Image.Image, title: str, menu: Any) -> Any | 
     return icon
 
 
-def open_thread_tray(name: str, image: Image.Image, title: str, menu: Any,
+def open_thread_tray(name: str, ring: Ring, title: str, menu: Any,
                      notes: list[str]) -> Tray | None:
-    """The best pystray backend running in a thread, started; why not, in ``notes``."""
+    """The best pystray backend running in a thread, started; why not, in ``notes``.
+
+    pystray's backends take Pillow images: Pillow is imported here, only when one of them
+    can be tried."""
     for module in _thread_candidates():
         try:
             backend = _pystray_backend(module)
+            from deskbreak.tray.icon import image as pillow_image
+
+            image = pillow_image(ring)
             if module == "_xorg":
                 icon = _xembed_icon(name, image, title, menu)
                 if icon is None:
@@ -260,7 +314,7 @@ def open_thread_tray(name: str, image: Image.Image, title: str, menu: Any,
     return None
 
 
-async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> TrayChoice:
+async def open_tray(name: str, ring: Ring, title: str, menu: Any) -> TrayChoice:
     """Find the best tray for this desktop; never raises.
 
     On Linux with a session bus the answer is our StatusNotifierItem icon, even when no
@@ -270,14 +324,14 @@ async def open_tray(name: str, image: Image.Image, title: str, menu: Any) -> Tra
     notes: list[str] = []
     if sys.platform.startswith("linux") and os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         try:
-            sni = await _start_sni(name, image, title, menu)
+            sni = await _start_sni(name, ring, title, menu)
         except Exception as exc:
             notes.append(f"StatusNotifierItem tray unavailable: {exc}")
         else:
             from deskbreak.tray.handover import HandoverTray
 
             return TrayChoice(HandoverTray(SniTray(sni), open_thread_tray), notes)
-    tray = open_thread_tray(name, image, title, menu, notes)
+    tray = open_thread_tray(name, ring, title, menu, notes)
     if tray is None and sys.platform == "darwin":
         notes.append(MACOS_NOTE)
     elif tray is None and not notes:

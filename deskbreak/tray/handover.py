@@ -14,14 +14,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PIL import Image
-
+from deskbreak.core.model import Look
 from deskbreak.tray import SniTray, Tray
+from deskbreak.tray.ring import Ring
 
 log = logging.getLogger("deskbreak")
 
-StandIn = Callable[[str, Image.Image, str, Any, list[str]], Tray | None]
-"""Opens a thread-run pystray icon (name, image, title, menu, notes) or returns None."""
+StandIn = Callable[[str, Ring, str, Any, list[str]], Tray | None]
+"""Opens a thread-run pystray icon (name, look, title, menu, notes) or returns None; it
+makes its own Pillow image of the look, so Pillow loads only when a stand-in is shown."""
 
 WAITING = ("no StatusNotifierItem host (panel) yet: the icon moves there as soon as one "
            "starts")
@@ -73,9 +74,9 @@ class HandoverTray(Tray):
     def _each(self) -> list[Tray]:
         return [self.sni] + ([self.stand_in] if self.stand_in is not None else [])
 
-    def set_image(self, image: Image.Image) -> None:
+    def set_look(self, look: Look, step: int = 0) -> None:
         for tray in self._each():
-            tray.set_image(image)
+            tray.set_look(look, step)
 
     def set_title(self, title: str) -> None:
         for tray in self._each():
@@ -122,7 +123,7 @@ class HandoverTray(Tray):
         icon = self.sni.icon
         notes: list[str] = []
         try:
-            self.stand_in = self._open_stand_in(icon.name, icon.icon, str(icon.title),
+            self.stand_in = self._open_stand_in(icon.name, self.sni.ring, str(icon.title),
                                                 icon.menu, notes)
         except Exception as exc:  # a stand-in is a courtesy; the SNI icon still waits
             notes.append(f"no stand-in tray icon: {exc}")

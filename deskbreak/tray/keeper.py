@@ -1,7 +1,8 @@
 """Keeps the tray icon, its tooltip and its menu in step with the core's state.
 
 The daemon hands over a Snapshot after every change; the presenter words it, and only
-what changed reaches the panel (the ring is redrawn a dozen times an interval at most).
+what changed reaches the panel (the ring changes a dozen times an interval at most, and
+the tray is told the look, not given pixels: see ``tray.ring``).
 Without a tray (none on this desktop, or ``tray = false``) the keeper still holds the
 menu's view, so nothing else has to ask whether an icon exists. A panel that fails is
 logged, never fatal.
@@ -42,11 +43,11 @@ class TrayKeeper:
     async def open(self, snap: Snapshot, snooze_choices: tuple[float, ...],
                    pause_choices: tuple[float, ...]) -> None:
         from deskbreak.tray import open_tray
-        from deskbreak.tray.icon import draw
+        from deskbreak.tray.ring import Ring
 
         self._choices = (snooze_choices, pause_choices)
         self.view, self._look = presenter.menu_view(snap), presenter.look(snap)
-        choice = await open_tray("deskbreak", draw(*self._look), self.view.headline,
+        choice = await open_tray("deskbreak", Ring(*self._look), self.view.headline,
                                  self._menu())
         self.tray, self._notes = choice.tray, choice.notes
         for note in choice.notes:
@@ -61,10 +62,8 @@ class TrayKeeper:
         try:
             look = presenter.look(snap)
             if look != self._look:
-                from deskbreak.tray.icon import draw
-
                 self._look = look
-                self.tray.set_image(draw(*look))
+                self.tray.set_look(*look)
             self.tray.set_title(f"deskbreak: {self.view.headline}")
             self.tray.refresh_menu()
         except Exception as exc:  # a panel crash must not end the daemon

@@ -12,6 +12,11 @@ icon.stop_async()`` withdraws it. pystray's setters (``icon.icon``, ``icon.title
 ``icon.visible``, ``update_menu()``) may be used from any thread; the work is marshalled onto
 the loop. Hiding releases the bus name, which every host honours (``Status=Passive`` is not).
 
+The icon is a Pillow image, as pystray's API has it, or anything that renders itself at a
+size (:class:`Renders`): deskbreak's ring is drawn directly at each size offered, so the
+daemon never imports Pillow on this path (about 4 MiB of RSS, all day); Pillow is
+imported only when a Pillow image is given.
+
 Specs: freedesktop.org/wiki/Specifications/StatusNotifierItem and libdbusmenu's
 com.canonical.dbusmenu (version 3).
 """
@@ -22,7 +27,7 @@ import logging
 import os
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, runtime_checkable
 
 from dbus_fast import (
     BusType,
@@ -45,12 +50,14 @@ from dbus_fast.annotations import (
     DBusVariant,
 )
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
-from PIL import Image
 
 from deskbreak.tray.pystray_base import Icon as BaseIcon
 from deskbreak.tray.pystray_base import Menu, MenuItem
 
-__all__ = ["Icon", "Menu", "MenuItem", "SniUnavailable"]
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = ["Icon", "Menu", "MenuItem", "Renders", "SniUnavailable"]
 
 _log = logging.getLogger(__name__)
 
@@ -58,6 +65,9 @@ WATCHER = "org.kde.StatusNotifierWatcher"
 ITEM_PATH = "/StatusNotifierItem"
 MENU_PATH = "/MenuBar"
 PIXMAP_SIZES = (22, 24, 32, 48)
+RENDER_SIZES = (*PIXMAP_SIZES, 64)
+"""What an icon that renders itself is drawn at: 64 besides, for large panels (a Pillow
+image offers its own size besides ``PIXMAP_SIZES``, 64 for deskbreak's until now)."""
 _DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 HOST_PREFIX = "org.kde.StatusNotifierHost-"  # the spec's name for a host: ...-PID
 # One rule for the watcher and the hosts (both under org.kde): their coming and going.
@@ -82,18 +92,45 @@ class SniUnavailable(RuntimeError):
     Raised by :meth:`Icon.start` so the caller can fall back to another tray backend."""
 
 
-def argb_pixmaps(image: Image.Image, sizes: Iterable[int] = PIXMAP_SIZES) -> list[list[Any]]:
-    """``a(iiay)`` pixmaps: ARGB32 in network byte order, as the SNI spec requires.
+@runtime_checkable
+class Renders(Protocol):
+    """An icon that draws itself at any size, for a host to get sharp pixels at each."""
 
-    The image's own size is offered besides ``sizes`` so the host can pick the closest."""
+    def rgba(self, size: int) -> bytes:
+        """``size`` x ``size`` straight (non-premultiplied) RGBA rows."""
+        ...
+
+
+def argb(rgba: bytes) -> bytes:
+    """RGBA rows as ARGB32 in network byte order (bytes A, R, G, B), as the spec wants."""
+    out = bytearray(len(rgba))
+    out[0::4] = rgba[3::4]
+    out[1::4] = rgba[0::4]
+    out[2::4] = rgba[1::4]
+    out[3::4] = rgba[2::4]
+    return bytes(out)
+
+
+def rendered_pixmaps(icon: Renders, sizes: Iterable[int] = RENDER_SIZES) -> list[list[Any]]:
+    """``a(iiay)`` pixmaps of an icon drawn at each size: no resizing, no Pillow."""
+    return [[s, s, argb(icon.rgba(s))] for s in sorted(set(sizes))]
+
+
+def argb_pixmaps(image: "Image.Image",
+                 sizes: Iterable[int] = PIXMAP_SIZES) -> list[list[Any]]:
+    """``a(iiay)`` pixmaps of a Pillow image, resized: ARGB32 in network byte order.
+
+    The image's own size is offered besides ``sizes`` so the host can pick the closest.
+    Pillow is imported here, not with the module: only icons given as images need it."""
+    from PIL import Image
+
     rgba = image.convert("RGBA")
     width, height = rgba.size
     wanted = {(width, height)} | {(max(1, round(s * width / height)), s) for s in sizes}
     pixmaps = []
     for w, h in sorted(wanted):
         scaled = rgba if (w, h) == rgba.size else rgba.resize((w, h), Image.Resampling.LANCZOS)
-        r, g, b, a = scaled.split()
-        pixmaps.append([w, h, Image.merge("RGBA", (a, r, g, b)).tobytes()])
+        pixmaps.append([w, h, argb(scaled.tobytes())])
     return pixmaps
 
 
@@ -343,6 +380,7 @@ class _MenuInterface(ServiceInterface):
 class Icon(BaseIcon):
     """A pystray icon shown through StatusNotifierItem; see the module docstring.
 
+    ``icon``: a Pillow image (pystray's API) or a :class:`Renders`, drawn at each size.
     ``bus``: an already connected session bus to share (else start() opens and owns one).
     ``bus_name``: the ``org.kde.StatusNotifierItem-PID-N`` name the icon owns while shown."""
 
@@ -356,7 +394,7 @@ class Icon(BaseIcon):
     def __init__(
         self,
         name: str,
-        icon: Image.Image | None = None,
+        icon: "Image.Image | Renders | None" = None,
         title: str | None = None,
         menu: Menu | Iterable[MenuItem] | None = None,
         *,
@@ -368,7 +406,7 @@ class Icon(BaseIcon):
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._published = False
-        self._pixmap_cache: tuple[Image.Image, list[list[Any]]] | None = None
+        self._pixmap_cache: tuple[Any, list[list[Any]]] | None = None
         self._registered = False  # the watcher there now holds our registration
         self._hosts: set[str] = set()  # hosts on the bus, which draw registered items
         self._told = False  # what on_hosted last heard
@@ -481,7 +519,10 @@ class Icon(BaseIcon):
         if not self._icon:
             return []
         if self._pixmap_cache is None or self._pixmap_cache[0] is not self._icon:
-            self._pixmap_cache = (self._icon, argb_pixmaps(self._icon))
+            icon = self._icon
+            pixmaps = (rendered_pixmaps(icon) if isinstance(icon, Renders)
+                       else argb_pixmaps(icon))
+            self._pixmap_cache = (icon, pixmaps)
         return self._pixmap_cache[1]
 
     def _activate(self, item: MenuItem) -> None:
