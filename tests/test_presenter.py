@@ -33,10 +33,10 @@ def snap(hold: Hold | None = None, *, due_in: float | None = 720.0, progress: fl
 
 
 @pytest.mark.parametrize(("state", "headline", "look"), [
-    (snap(), "Next break in 12 min", (Look.COUNTING, 7)),
-    (snap(due_in=20), "Next break in 20 s", (Look.COUNTING, 7)),
+    (snap(), "Next break in 12 min", (Look.COUNTING, 3)),
+    (snap(due_in=20), "Next break in 20 s", (Look.COUNTING, 3)),
     (snap(showing="cat-cow"), "Next break in 12 min", (Look.DUE, 0)),
-    (snap(Hold.AWAY, due_in=None), "Away: counts as a break", (Look.COUNTING, 7)),
+    (snap(Hold.AWAY, due_in=None), "Away: counts as a break", (Look.COUNTING, 3)),
     (snap(Hold.DND, dnd=("fullscreen window",)), "Break held: fullscreen window",
      (Look.DUE, 0)),
     (snap(Hold.OFF_DUTY, due_in=None, off_until=dt.datetime(2026, 11, 30, 9, 0)),
@@ -121,3 +121,15 @@ def test_every_event_has_its_own_log_line(cls: type[ev.Event]) -> None:
 def test_in_minutes_never_says_zero() -> None:
     assert [presenter.in_minutes(s) for s in (0.2, 59, 61, 1800, 6000, 2 * 86400)] \
         == ["1 s", "59 s", "2 min", "30 min", "1 h 40 min", "2 d"]
+
+
+def test_the_tooltip_counts_down_in_five_minute_steps_until_the_last_five() -> None:
+    """The host reads a changed tooltip back: a far-off break changes it every 5 minutes."""
+    said = [presenter.roughly(s) for s in (29 * 60 + 50, 25 * 60, 24 * 60 + 59, 301, 299, 30)]
+    assert said == ["about 30 min", "about 25 min", "about 25 min", "about 5 min",
+                    "5 min", "30 s"]
+    far = snap(due_in=12 * 60)
+    assert presenter.headline(far, rough=True) == "Next break in about 10 min"
+    assert presenter.headline(far) == "Next break in 12 min"  # the menu stays exact
+    changes = {presenter.roughly(s) for s in range(1, 30 * 60)}
+    assert len(changes) <= 6 + 5 + 60  # 30..10 min in 5s, 5..1 min, the last minute in s

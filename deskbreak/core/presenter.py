@@ -20,7 +20,23 @@ if TYPE_CHECKING:  # the controller imports this module for its wording
     from deskbreak.core.controller import Snapshot
     from deskbreak.core.planner import PlanStatus
 
-ICON_STEPS = 12  # the ring fills in twelfths: redrawn a dozen times an interval at most
+# The ring fills in sixths: each new image makes a tray host call back about five times
+# (measured), so the icon changes six times an interval at most.
+ICON_STEPS = 6
+TOOLTIP_STEP_S = 5 * 60  # the tooltip counts down in 5-minute steps until the last 5
+
+
+def roughly(seconds: float) -> str:
+    """Tooltip wording: "about 25 min" in 5-minute steps, exact in the last five minutes.
+
+    The tray host reads the tooltip again at every change (two calls, measured); a
+    countdown changing every minute kept an idle daemon waking about twice a minute for
+    it. The menu's headline, sent without call-backs, stays exact.
+    """
+    if seconds <= TOOLTIP_STEP_S:
+        return in_minutes(seconds)
+    steps = int(seconds / TOOLTIP_STEP_S + 0.5)  # the nearest step: "about" both ways
+    return f"about {format_duration(steps * TOOLTIP_STEP_S)}"
 
 
 def in_minutes(seconds: float) -> str:
@@ -88,8 +104,9 @@ def after_command(plan: PlanStatus) -> str:
 
 
 # --- the tray --------------------------------------------------------------------------
-def headline(snap: Snapshot) -> str:
-    """The first line of the tray menu (and the icon's tooltip)."""
+def headline(snap: Snapshot, *, rough: bool = False) -> str:
+    """The first line of the tray menu; ``rough``: the icon's tooltip (see ``roughly``)."""
+    count = roughly if rough else in_minutes
     plan = snap.plan
     if plan.hold is Hold.OFF_DUTY:
         return ("Off" + until_work(plan.off_until)) if plan.off_until else "Off duty"
@@ -107,10 +124,10 @@ def headline(snap: Snapshot) -> str:
     if plan.due_in is None:
         return "No break planned"
     if plan.trip is not None and plan.trip.driving:
-        return f"Driving: stop in {in_minutes(plan.due_in)}"
+        return f"Driving: stop in {count(plan.due_in)}"
     if plan.trip is not None:
-        return f"Trip: next break in {in_minutes(plan.due_in)}"
-    return f"Next break in {in_minutes(plan.due_in)}"
+        return f"Trip: next break in {count(plan.due_in)}"
+    return f"Next break in {count(plan.due_in)}"
 
 
 def look(snap: Snapshot) -> tuple[Look, int]:

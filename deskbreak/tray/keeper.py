@@ -1,8 +1,9 @@
 """Keeps the tray icon, its tooltip and its menu in step with the core's state.
 
 The daemon hands over a Snapshot after every change; the presenter words it, and only
-what changed reaches the panel (the ring changes a dozen times an interval at most, and
-the tray is told the look, not given pixels: see ``tray.ring``).
+what changed reaches the panel (the ring changes six times an interval at most, the
+tooltip counts down in 5-minute steps, and the tray is told the look, not given pixels:
+see ``tray.ring``).
 Without a tray (none on this desktop, or ``tray = false``) the keeper still holds the
 menu's view, so nothing else has to ask whether an icon exists. A panel that fails is
 logged, never fatal.
@@ -32,6 +33,7 @@ class TrayKeeper:
         self.view = presenter.MenuView()
         self._look: tuple[Look, int] | None = None
         self._choices: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
+        self._tooltip = ""
 
     def _current_view(self) -> presenter.MenuView:
         return self.view  # the menu reads this live, from whatever thread draws it
@@ -47,8 +49,8 @@ class TrayKeeper:
 
         self._choices = (snooze_choices, pause_choices)
         self.view, self._look = presenter.menu_view(snap), presenter.look(snap)
-        choice = await open_tray("deskbreak", Ring(*self._look), self.view.headline,
-                                 self._menu())
+        self._tooltip = f"deskbreak: {presenter.headline(snap, rough=True)}"
+        choice = await open_tray("deskbreak", Ring(*self._look), self._tooltip, self._menu())
         self.tray, self._notes = choice.tray, choice.notes
         for note in choice.notes:
             log.warning(note) if choice.tray is None else log.info(note)
@@ -64,7 +66,10 @@ class TrayKeeper:
             if look != self._look:
                 self._look = look
                 self.tray.set_look(*look)
-            self.tray.set_title(f"deskbreak: {self.view.headline}")
+            tooltip = f"deskbreak: {presenter.headline(snap, rough=True)}"
+            if tooltip != self._tooltip:  # the host reads it again at every change
+                self._tooltip = tooltip
+                self.tray.set_title(tooltip)
             self.tray.refresh_menu()
         except Exception as exc:  # a panel crash must not end the daemon
             log.warning("tray update failed: %s", exc)

@@ -176,8 +176,8 @@ def _sample(shapes: list[tuple[_Shape, Colour]], px: int, py: int) -> Colour:
 
 @lru_cache(maxsize=96)
 def rgba(look: Look, step: int, size: int) -> bytes:
-    """The icon as straight RGBA rows, ``size`` x ``size``; cached because the same dozen
-    images recur all day (16 looks x 5 sizes at most, about half a MiB in all)."""
+    """The icon as straight RGBA rows, ``size`` x ``size``; cached because the same few
+    images recur all day (10 looks x 5 sizes at most, about a third of a MiB in all)."""
     shapes = _shapes(look, step, size)
     top_first = shapes[::-1]
     out = bytearray(size * size * 4)
