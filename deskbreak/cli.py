@@ -106,22 +106,20 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
 
-    from deskbreak.autostart import command as autostart_command
-    from deskbreak.guide import command as guide_command
-    from deskbreak.history import command as stats_command
+    from deskbreak import arguments
 
     autostart = sub.add_parser("autostart", parents=[common], help="start deskbreak at "
                                "login: on, off, or status")
     install_desktop = sub.add_parser("install-desktop", parents=[common], help="put "
                                      "deskbreak in the application menu, with its icon")
-    autostart_command.add_arguments(autostart, install_desktop)
+    arguments.autostart(autostart, install_desktop)
 
     guide = sub.add_parser("guide", parents=[common], help="walk through an exercise one "
                            "step at a time, with a countdown")
-    guide_command.add_arguments(guide)
+    arguments.guide(guide)
     stats = sub.add_parser("stats", parents=[common], help="your breaks per day, totals, "
                            "streaks; export (--json, --csv) or draw them (--chart)")
-    stats_command.add_arguments(stats)
+    arguments.stats(stats)
     return parser
 
 

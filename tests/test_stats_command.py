@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from deskbreak import arguments
 from deskbreak.core.history import Record
 from deskbreak.history import command, store
 
@@ -42,7 +43,7 @@ class Screen(command.Output):
 
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    command.add_arguments(parser)
+    arguments.stats(parser)
     return parser.parse_args(argv)
 
 

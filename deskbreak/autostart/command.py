@@ -20,18 +20,6 @@ from deskbreak.autostart import Autostart, AutostartError, AutostartState, for_p
 Out = Callable[[str], None]
 
 
-def add_arguments(autostart: argparse.ArgumentParser,
-                  install_desktop: argparse.ArgumentParser) -> None:
-    autostart.add_argument("action", choices=("on", "off", "status"),
-                           help="on: start deskbreak at login; off: do not; status: which, "
-                                "and why")
-    autostart.add_argument("--json", action="store_true",
-                           help="print the resulting state as JSON")
-    install_desktop.add_argument("--remove", action="store_true",
-                                 help="remove the launcher (and the icon, unless "
-                                      "an autostart entry shows it)")
-
-
 def status_text(state: AutostartState) -> str:
     """The human form of ``deskbreak autostart status``."""
     if state.state == "on":

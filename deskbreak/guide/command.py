@@ -24,19 +24,6 @@ from deskbreak.errors import DeskbreakError, NotRunningError
 from deskbreak.guide.outcome import Outcome
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id", nargs="*", help="an exercise id, or several to play one "
-                                              "after the other (default: the break on "
-                                              "screen, or the next one)")
-    parser.add_argument("--walk", action="store_true",
-                        help="end with a minute's walk, as every second trip break does")
-    parser.add_argument("--terminal", action="store_true",
-                        help="count down in the terminal instead of a window")
-    parser.add_argument("--sound", action="store_true",
-                        help="a gentle sound at each change of step")
-    parser.add_argument("--report", action="store_true", help=argparse.SUPPRESS)
-
-
 def run(args: argparse.Namespace, cfg: config.Config) -> int:
     catalogue = load_catalogue(cfg)
     ids = list(args.id or [])

@@ -18,43 +18,12 @@ from deskbreak.errors import DeskbreakError
 from deskbreak.history import report, store
 from deskbreak.history.output import writing
 
-MAX_DAYS = 3660
 CHART_TYPES = (".png", ".svg")
 
 
 def history_file() -> Path:
     """Where the daemon records; looking it up creates nothing (a read-only home works)."""
     return paths.state_dir(create=False) / store.FILE_NAME
-
-
-def days_arg(text: str) -> int:
-    """``--days N``: a whole number of days, 1 to MAX_DAYS (argparse turns the error into
-    one line)."""
-    try:
-        days = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of days, got {text!r}") from None
-    if not 1 <= days <= MAX_DAYS:
-        raise argparse.ArgumentTypeError(f"{days} is out of range (1 to {MAX_DAYS} days)")
-    return days
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    span = parser.add_mutually_exclusive_group()
-    span.add_argument("--days", type=days_arg, metavar="N", help="the last N days (default 7)")
-    span.add_argument("--week", action="store_true", help="this week, since Monday")
-    span.add_argument("--month", action="store_true", help="this month, since the 1st")
-    parser.add_argument("--json", action="store_true", help="machine-readable, to stdout")
-    parser.add_argument("--csv", metavar="FILE", help="one row per day, to FILE (- for stdout)")
-    parser.add_argument("--chart", metavar="FILE",
-                        help="draw the week and a calendar of the last months to FILE "
-                             "(.png or .svg)")
-    parser.add_argument("--open", action="store_true",
-                        help="with --chart: open the picture in the desktop's viewer")
-    parser.add_argument("--forget", action="store_true",
-                        help="delete the whole history, for good (asks first)")
-    parser.add_argument("--yes", action="store_true", help="with --forget: do not ask")
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
