@@ -79,6 +79,7 @@ class Sample:
     reaped_ticks: int  # cutime + cstime: CPU of children that exited and were waited for
     run_ns: dict[int, int]  # thread id -> time on CPU so far (schedstat), nanoseconds
     switches: dict[int, int]  # thread id -> voluntary + nonvoluntary context switches
+    anon_kib: int = 0  # anonymous memory: private whoever else runs the same libraries
 
     @property
     def threads(self) -> int:
@@ -88,7 +89,7 @@ class Sample:
 def sample(root: int, at: float) -> Sample:
     """Read memory, CPU and context switches of `root`'s tree now."""
     pids = tree(root)
-    pss = rss = uss = reaped = 0
+    pss = rss = uss = anon = reaped = 0
     run_ns: dict[int, int] = {}
     switches: dict[int, int] = {}
     for pid in pids:
@@ -101,6 +102,8 @@ def sample(root: int, at: float) -> Sample:
                 rss += int(rest.split()[0])
             elif key in ("Private_Clean", "Private_Dirty"):
                 uss += int(rest.split()[0])
+            elif key == "Anonymous":
+                anon += int(rest.split()[0])
         fields = _stat_fields(pid)
         if fields is not None:
             reaped += int(fields[13]) + int(fields[14])  # cutime cstime
@@ -115,7 +118,7 @@ def sample(root: int, at: float) -> Sample:
                 int(line.split()[1]) for line in status.splitlines()
                 if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))
             )
-    return Sample(at, tuple(pids), pss, rss, uss, reaped, run_ns, switches)
+    return Sample(at, tuple(pids), pss, rss, uss, reaped, run_ns, switches, anon)
 
 
 def _growth(first: dict[int, int], last: dict[int, int]) -> int:
@@ -151,3 +154,63 @@ def stop_group(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(5)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def interpreter_files(pid: int) -> set[str]:
+    """The files of `pid`'s interpreter it maps: its executable and any libpython."""
+    files = set()
+    for line in (_read(PROC / str(pid) / "maps") or "").splitlines():
+        path = line.split(maxsplit=5)[5].strip() if len(line.split(maxsplit=5)) > 5 else ""
+        if "libpython" in path.rsplit("/", 1)[-1]:
+            files.add(path)
+    with contextlib.suppress(OSError):
+        files.add(os.readlink(PROC / str(pid) / "exe"))
+    return files
+
+
+def sharers(pid: int) -> list[int]:
+    """Other processes that map any of `pid`'s interpreter files right now.
+
+    Each one lowers `pid`'s PSS and USS for those pages (a page two processes map is
+    shared, not private): the figures are fair only when this list is empty.
+    """
+    wanted = interpreter_files(pid)
+    found = []
+    for other in all_pids():
+        if other == pid or not wanted:
+            continue
+        maps = _read(PROC / str(other) / "maps") or ""
+        if any(path in maps for path in wanted):
+            found.append(other)
+    return found
+
+
+def smaps_top(pid: int, count: int = 12) -> list[tuple[str, int, int]]:
+    """Where a process's resident memory is: (mapping, RSS KiB, private KiB), largest first.
+
+    Mappings of one file are added up under its name; anonymous ones under "[anon]"
+    (heap, arenas, stacks), so the list reads as "the interpreter's objects, then each
+    library". A plain read of /proc/PID/smaps: it does not wake the process.
+    """
+    totals: dict[str, list[int]] = {}
+    name = "[anon]"
+    for line in (_read(PROC / str(pid) / "smaps") or "").splitlines():
+        first = line.split(maxsplit=5)
+        if first and "-" in first[0] and len(first) >= 5 and ":" not in first[0]:
+            path = first[5].strip() if len(first) > 5 else ""
+            name = "[anon]" if not path or path in ("[heap]", "[stack]") or \
+                path.startswith("[anon") else path
+            totals.setdefault(name, [0, 0])
+        elif line.startswith("Rss:"):
+            totals[name][0] += int(line.split()[1])
+        elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+            totals[name][1] += int(line.split()[1])
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1][0])
+    return [(n, rss, private) for n, (rss, private) in ranked[:count]]
+
+
+if __name__ == "__main__":  # python3 _proc.py PID: the top mappings, for a look by hand
+    import sys
+
+    for mapping, rss, private in smaps_top(int(sys.argv[1]), 25):
+        print(f"{rss / 1024:7.2f} MiB RSS {private / 1024:7.2f} private  {mapping}")

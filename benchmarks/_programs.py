@@ -22,11 +22,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # benchmarks run as scripts: `python benchmarks/x.py`
 
+from typing import TYPE_CHECKING  # noqa: E402
+
 import _proc  # noqa: E402
 
-from tests.e2e.desktop import Desktop  # noqa: E402  (needs ROOT on sys.path)
+if TYPE_CHECKING:  # imported when a desktop is started: this module stays stdlib-only, so
+    # footprint.py's sampling side can import it under Debian's /usr/bin/python3
+    from tests.e2e.desktop import Desktop
 
 DOCK_POLL_S = 0.01
+# The interpreter deskbreak runs on: the one a benchmark was started with, or the venv's
+# when the benchmark itself runs on another interpreter (footprint.py's sampling side).
+PROGRAM_PYTHON = os.environ.get("DESKBREAK_BENCH_PYTHON") or sys.executable
 
 
 class BenchmarkError(RuntimeError):
@@ -43,10 +50,14 @@ class Program:
     available: Callable[[], str | None]  # None when it can run here, else why not
     env: dict[str, str] = field(default_factory=dict)
     preflight: Callable[[], None] = lambda: None
+    trayless: bool = False  # shows no tray icon: ready once it has run TRAYLESS_READY_S
+
+
+TRAYLESS_READY_S = 1.0
 
 
 def _deskbreak_argv() -> list[str]:
-    return [sys.executable, "-m", "deskbreak", "run"]
+    return [PROGRAM_PYTHON, "-m", "deskbreak", "run"]
 
 
 def _installed(command: str, package: str) -> Callable[[], str | None]:
@@ -90,27 +101,51 @@ PROGRAMS: dict[str, Program] = {
                 _installed("workrave", "workrave")),
         Program("safe-eyes", "Safe Eyes", lambda: [shutil.which("safeeyes") or "safeeyes"],
                 _installed("safeeyes", "safeeyes"), preflight=_safe_eyes_preflight),
+        Program("rsibreak", "RSIBreak", lambda: [shutil.which("rsibreak") or "rsibreak"],
+                _installed("rsibreak", "rsibreak"), env={"QT_QPA_PLATFORM": "xcb"}),
+        # No tray icon and no notifications: a window of its own when a break is due.
+        # Ready is "still running a moment after start" (see `start`).
+        Program("xwrits", "xwrits", lambda: [shutil.which("xwrits") or "xwrits"],
+                _installed("xwrits", "xwrits"), trayless=True),
     )
 }
 
 
-def desktop_for(tmpdir: Path) -> Desktop:
+def desktop_for(tmpdir: Path, *, xembed: bool = True) -> Desktop:
     """The session every program is measured in: the end-to-end tests' desktop, all hosts."""
-    return Desktop(tmpdir, notifications=True, sni=True, xembed=True, system_bus=True)
+    from tests.e2e.desktop import Desktop
+
+    return Desktop(tmpdir, notifications=True, sni=True, xembed=xembed, system_bus=True)
 
 
-def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = ()) -> tuple[int, float]:
+# A Wayland-like session seen from deskbreak: the session bus with its notification
+# server and StatusNotifierItem host (as KDE or waybar give), WAYLAND_DISPLAY naming a
+# compositor that is not there, and no DISPLAY: no X idle counter, no Mutter idle monitor.
+WAYLAND_ENV = {"WAYLAND_DISPLAY": "wayland-bench-dummy", "XDG_SESSION_TYPE": "wayland"}
+
+
+def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = (), *,
+          wayland: bool = False) -> tuple[int, float]:
     """Start `program` in `desktop`; its pid, and seconds until its tray icon docked.
 
     Docked means registered with the StatusNotifierWatcher or embedded in trayer,
     whichever the program chose. Polling the hosts wakes them, never the program.
+    `wayland`: the program gets WAYLAND_ENV and no DISPLAY (`env -u` execs it: same pid).
     """
     program.preflight()
+    argv = [*program.argv(), *extra_args]
+    env = dict(program.env)
+    if wayland:
+        argv = ["env", "-u", "DISPLAY", *argv]
+        env.update(WAYLAND_ENV)
     began = time.monotonic()
-    proc = desktop.spawn(program.key, [*program.argv(), *extra_args], env=program.env)
+    proc = desktop.spawn(program.key, argv, env=env)
     deadline = began + 30.0
     while time.monotonic() < deadline:
-        if desktop.sni_items() or desktop.xembed_icon_count():
+        if program.trayless:
+            if time.monotonic() - began >= TRAYLESS_READY_S:
+                return proc.pid, float("nan")
+        elif desktop.sni_items() or (desktop.want_xembed and desktop.xembed_icon_count()):
             return proc.pid, time.monotonic() - began
         if proc.poll() is not None:
             break
@@ -121,7 +156,7 @@ def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = ()) ->
     raise BenchmarkError(f"{program.label} {state}; last output: {' '.join(tail) or '-'}")
 
 
-Starter = Callable[[Program], tuple[int, float]]
+Starter = Callable[..., tuple[int, float]]
 
 
 @contextlib.contextmanager
@@ -141,10 +176,11 @@ def headless_session(tmpdir: Path) -> Iterator[Starter]:
         env[var] = str(tmpdir / name)
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(program: Program) -> tuple[int, float]:
+    def start(program: Program, extra_args: Sequence[str] = ()) -> tuple[int, float]:
         began = time.monotonic()
         with open(tmpdir / f"{program.key}.log", "wb") as log:
-            proc = subprocess.Popen([*program.argv(), "--no-tray"], env={**env, **program.env},
+            proc = subprocess.Popen([*program.argv(), "--no-tray", *extra_args],
+                                    env={**env, **program.env},
                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                     start_new_session=True)
         started.append(proc)

@@ -33,6 +33,26 @@ def _debian_version(package: str) -> str | None:
     return out.stdout.strip() or None
 
 
+def _commit() -> str:
+    """The commit measured, with "+changes" when deskbreak/ differs from it.
+
+    A tree exported from git (to measure one commit while the work tree moves on) has
+    no history: DESKBREAK_BENCH_COMMIT then says which commit it is.
+    """
+    if os.environ.get("DESKBREAK_BENCH_COMMIT"):
+        return os.environ["DESKBREAK_BENCH_COMMIT"]
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=False)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--",
+                                "deskbreak"], capture_output=True, text=True, timeout=10,
+                               check=False)
+    except OSError:
+        return "unknown"
+    return (head.stdout.strip() or "unknown") + ("+changes" if dirty.stdout.strip() else "")
+
+
 def machine() -> dict[str, Any]:
     """Enough about the machine and software to tell two reports apart."""
     try:
@@ -41,6 +61,7 @@ def machine() -> dict[str, Any]:
         deskbreak = "source tree"
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _commit(),
         "cpu": _cpu_model(),
         "cpus": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
@@ -50,6 +71,8 @@ def machine() -> dict[str, Any]:
             "deskbreak": deskbreak,
             "workrave": _debian_version("workrave"),
             "safeeyes": _debian_version("safeeyes"),
+            "xwrits": _debian_version("xwrits"),
+            "rsibreak": _debian_version("rsibreak"),
             "dunst": _debian_version("dunst"),
             "xvfb": _debian_version("xvfb"),
         },

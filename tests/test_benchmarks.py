@@ -34,18 +34,27 @@ def run_quick(script: str, *args: str) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-def test_footprint_quick_measures_deskbreak_in_a_real_desktop(tmp_path: Path) -> None:
+def test_footprint_quick_measures_deskbreak_in_every_session(tmp_path: Path) -> None:
     out = tmp_path / "footprint.json"
     report = run_quick("footprint.py", "--only", "deskbreak", "--output", str(out))
     assert json.loads(out.read_text()) == report
-    mine = report["results"]["deskbreak"]
-    assert 5 < mine["pss_mib"] <= mine["rss_mib"] < 500
-    assert 0 < mine["uss_mib"] <= mine["pss_mib"]
-    assert 0 < mine["dock_s"] < 30
-    assert mine["threads"] >= 1 and mine["processes"] >= 1
-    assert mine["cpu_s_per_h"] >= 0 and mine["wakeups_per_min"] >= 0
-    assert {g["goal"] for g in report["goals"]} >= {"tray docked in under 0.5 s"}
-    assert report["machine"]["versions"]["deskbreak"]
+    assert set(report["results"]) == {"desktop", "headless", "wayland"}
+    for session, programs in report["results"].items():
+        mine = programs["deskbreak"]
+        assert 5 < mine["pss_mib"] <= mine["rss_mib"] < 500, session
+        assert 0 < mine["uss_mib"] <= mine["pss_mib"], session
+        assert 0 < mine["dock_s"] < 30, session
+        assert mine["threads"] >= 1 and mine["processes"] >= 1
+        assert mine["cpu_s_per_h"] >= 0 and mine["wakeups_per_min"] >= 0
+    goals = {g["goal"] for g in report["goals"]}
+    assert "RSS, MiB, idle with its full tray menu (X11 desktop, SNI)" in goals
+    assert sum(g.startswith("wake-ups a minute") for g in goals) == 3
+    assert report["machine"]["commit"]
+    settings = report["settings"]
+    if Path(footprint.SAMPLER_PYTHON).exists():  # the sampler shares no interpreter
+        assert settings["sampler"].startswith(footprint.SAMPLER_PYTHON)
+        assert settings["sampler_shares_interpreter"] is False
+        assert Path(settings["program_python"]).resolve() == Path(sys.executable).resolve()
 
 
 def test_timing_quick_times_every_break_and_counts_extras() -> None:
@@ -63,18 +72,25 @@ def test_footprint_rejects_unknown_programs() -> None:
     assert result.returncode == 2 and "stretchly" in result.stderr
 
 
-def test_table_shows_ratios_and_the_half_of_workrave_goal() -> None:
-    figures = dict.fromkeys(["rss_mib", "uss_mib", "pss_growth_mib", "cpu_s_per_h",
-                             "wakeups_per_min", "dock_s", "threads", "processes"], 1.0)
-    results = {"deskbreak": {**figures, "pss_mib": 30.0}, "workrave": {**figures, "pss_mib": 40.0}}
-    report = {"results": results, "goals": footprint.goals(results), "not_measured":
-              {"safe-eyes": "not installed"}, "machine": {"date": "today"},
+def test_table_shows_ratios_and_the_goals_as_rows() -> None:
+    figures = dict.fromkeys(["uss_mib", "pss_mib", "rss_growth_mib", "cpu_s_per_h",
+                             "dock_s", "threads", "processes"], 1.0)
+    results = {"desktop": {"deskbreak": {**figures, "rss_mib": 30.0, "wakeups_per_min": 1.5,
+                                         "away_at_s": 40.0},
+                           "workrave": {**figures, "rss_mib": 40.0, "wakeups_per_min": 700}},
+               "headless": {"deskbreak": {**figures, "rss_mib": 28.0, "wakeups_per_min": 2.5}}}
+    report = {"results": results, "goals": footprint.goals(results, "1m"), "not_measured":
+              {"Safe Eyes": "not installed"}, "machine": {"date": "today", "commit": "abc"},
               "settings": {"rounds": 1, "warmup_s": 1, "window_s": 2, "every_s": 1}}
     text = footprint.render(report)
-    assert "| PSS, MiB" in text and "0.75" in text  # 30 / 40
+    assert "| RSS, MiB" in text and "0.75" in text  # 30 / 40
     assert "deskbreak / Workrave" in text
-    half = next(g for g in report["goals"] if g["goal"].startswith("PSS"))
-    assert half["target"] == "<= 20.0" and half["met"] is False
+    rows = {g["goal"]: g for g in report["goals"]}
+    rss = rows["RSS, MiB, idle with its full tray menu (X11 desktop, SNI)"]
+    assert rss["target"] == "<= 30" and rss["met"] is True and "USS 1.0" in rss["note"]
+    assert rows["wake-ups a minute, idle, headless (no display, no bus)"]["met"] is False
+    desk = rows["wake-ups a minute, idle, with a StatusNotifierItem host (X11 desktop)"]
+    assert desk["met"] is True and "1m idle threshold at 40 s" in desk["note"]
     assert "Safe Eyes: not measured: not installed" in text
 
 
