@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deskbreak.config import CONTEXTS, POSITIONS, Config
+from deskbreak.core.routine import STOP_FIRST
 from deskbreak.errors import CatalogueError, ConfigError
 from deskbreak.userfile import UserFileError, read_user_text
 
@@ -35,7 +36,7 @@ ORIGINS = ("seed", "adapted", "editorial", "user")
 version of one ("adapted", names it in ``adapted_from``), standard advice from a cited
 public source that the pages don't describe ("editorial", needs ``citations``), or the
 user's own ``extra_catalogue`` entry ("user", the default there)."""
-STOP_RULE = "Stop if it hurts or causes numbness or tingling."
+STOP_RULE = STOP_FIRST  # worded once, in the core routine that shows it first
 """The first caution of every built-in entry: the one rule that applies to all of them."""
 DOCTOR_NOTE = ("This is general information, not medical advice: check with your doctor or "
                "physiotherapist before starting an exercise programme (especially if you are "

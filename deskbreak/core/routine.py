@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-STOP_FIRST = "Stop if it hurts or causes numbness or tingling."  # = catalogue.STOP_RULE
+STOP_FIRST = "Stop if it hurts or causes numbness or tingling."  # the catalogue checks it
 READ_WORDS_PER_S = 2.5  # a calm reading pace, out loud in one's head
 MIN_READ_S, MAX_READ_S = 4.0, 12.0
 MOVE_S = 3.0  # one repetition with no hold, at least: into the position and back
