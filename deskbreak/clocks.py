@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,13 @@ def _offset_wall(path: str) -> Callable[[], dt.datetime]:
             offset = 0.0
         return _local_now() + dt.timedelta(seconds=offset)
     return wall
+
+
+def clock_offset_file() -> Path | None:
+    """The file standing in for the clock in the end-to-end tests, if any: the daemon
+    watches it as it watches the real clock."""
+    path = os.environ.get(OFFSET_ENV)
+    return Path(path) if path else None
 
 
 def _wall() -> Callable[[], dt.datetime]:

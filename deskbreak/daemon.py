@@ -5,9 +5,12 @@ do-not-disturb), hand the Observation to the controller, carry out the effects i
 returns at the edges (notifier, tray, storage) and publish its events to the
 subscribers (the log, the wall-clock jobs, the history recorder, which has each event
 on disk before it is shown or told; the guided window next). Then
-sleep until the next thing is due, a minute at most. Commands from every source (the
-control channel, the tray menu, notification buttons, SIGHUP) arrive as values and go
-through the same controller.
+sleep until the next thing is due: a break, a look at idle time, the tray's next step, a
+wall-clock job. On Linux a watch (``watch.linux``) wakes the loop at a resume, a clock
+set, a new time zone or an edited config, so nothing else needs a look and the loop
+sleeps up to ten minutes (a safety net); elsewhere it looks every minute. Commands from
+every source (the control channel, the tray menu, notification buttons, SIGHUP) arrive
+as values and go through the same controller.
 
 Nothing that fails at an edge or in one step ends the loop: the failure is logged with
 its traceback in the log file and the next step runs as planned. Only a second instance
@@ -30,7 +33,7 @@ from typing import Any
 from deskbreak import config as config_mod
 from deskbreak import paths, storage
 from deskbreak.autostart import Autostart, for_platform
-from deskbreak.clocks import Clocks, system_clocks
+from deskbreak.clocks import Clocks, clock_offset_file, system_clocks
 from deskbreak.control import ControlServer, Refused
 from deskbreak.core import presenter
 from deskbreak.core import trip as trips
@@ -62,9 +65,11 @@ from deskbreak.ports import DndSources, IdleSource, Notifications, Subscriber
 from deskbreak.sensors import Sensors
 from deskbreak.tray.keeper import TrayKeeper
 from deskbreak.walljobs import WallJobs
+from deskbreak.watch import Watch, choose_watch
 
 log = logging.getLogger("deskbreak")
 MAX_SLEEP_S = 60.0  # bounds how late a resume, a clock change or a config edit is noticed
+WATCHED_SLEEP_S = 600.0  # the same with a watch that wakes the loop at each of them
 MIN_SLEEP_S = 0.05
 AFTER_FAILURE_S = 1.0  # a step that keeps failing must not spin
 WRITE_WAIT_S = 1.0  # how long a break waits for its record to reach a slow disk
@@ -105,9 +110,13 @@ class Daemon:
                                      trip_pool=trip_pool(loaded),
                                      trip=trips.from_json(storage.load_trip(self.state), first))
         self.notifier: Notifications = notifier or NotifierChain(cfg.notifier, self.submit)
-        self.sensors = Sensors(idle, dnd)
+        self.sensors = Sensors(idle, dnd, on_input=lambda: self._poke_for("input"))
+        self.sensors.set_away_after(cfg.idle_threshold)
         self._find_sensors = idle is None and dnd is None
-        self.tray = TrayKeeper(self.submit)
+        self.tray = TrayKeeper(self.submit, lambda: self.controller.snapshot(self._now()))
+        self._tray_step_at: float | None = None  # monotonic time of the tray's next step
+        self.watch: Watch | None = None
+        self._watch_note: str | None = None
         self.config_error: str | None = None
         self.jobs = WallJobs(self.clocks.wall, self._poke)
         self.jobs.plan(cfg.working_hours)
@@ -141,6 +150,7 @@ class Daemon:
             if self._find_sensors:
                 await self.sensors.find(idle=True, dnd=self.loaded.config.do_not_disturb)
             await control.start()
+            self._start_watch()
             log.info("notifications via %s", await self.notifier.start())
             for note in self.notifier.notes:
                 log.info(note)
@@ -174,6 +184,21 @@ class Daemon:
         self.jobs.run_pending()
         self._refresh_tray(now)
 
+    def _start_watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.watch, self._watch_note = choose_watch(loop, self._watched_files(),
+                                                    self._poke_for)
+        if self._watch_note is not None:
+            log.info(self._watch_note)
+
+    def _watched_files(self) -> list[Path]:
+        """The config, the exercise file it names, and a test's stand-in for the clock."""
+        return [*self.source.files(), *filter(None, [clock_offset_file()])]
+
+    def _poke_for(self, reason: str) -> None:
+        log.debug("woken: %s", reason)
+        self._poke()
+
     async def _guarded(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run one step (or a shutdown task); a failure is logged, never raised."""
         try:
@@ -191,10 +216,14 @@ class Daemon:
     def next_delay(self) -> float:
         """Seconds until the loop must look again; the loop sleeps exactly this long."""
         mono = self.clocks.mono()
-        delays = [MAX_SLEEP_S, self.controller.next_wakeup(mono) - mono]
+        longest = MAX_SLEEP_S if self.watch is None else WATCHED_SLEEP_S
+        planned = self.controller.next_wakeup(mono, idle_source=self.sensors.idle is not None)
+        delays = [longest, planned - mono]
         jobs = self.jobs.seconds_until_next()
         if jobs is not None:
             delays.append(jobs)
+        if self._tray_step_at is not None:
+            delays.append(self._tray_step_at - mono)
         delay = min(d for d in delays if math.isfinite(d))
         if self._last_failure is not None:
             delay = max(delay, AFTER_FAILURE_S)
@@ -494,6 +523,16 @@ class Daemon:
             retired, self.notifier = self.notifier, NotifierChain(new.notifier, self.submit)
             log.info("notifications via %s", await self.notifier.start())
             await retired.close()
+        self.sensors.set_away_after(new.idle_threshold)
+        if self.watch is not None:
+            try:
+                self.watch.watch_files(self._watched_files())
+            except Exception as exc:  # out of inotify watches: back to looking every minute
+                log.warning("the config can no longer be watched (%s); looking every "
+                            "minute", exc)
+                self._watch_note = f"no change watch ({exc}): the daemon looks every minute"
+                self.watch.close()
+                self.watch = None
         if new.tray != old.tray:
             await (self._open_tray() if new.tray else self.tray.close("tray disabled"))
         self.tray.set_choices(new.snooze_choices, new.pause_choices)
@@ -511,7 +550,13 @@ class Daemon:
                              cfg.pause_choices)
 
     def _refresh_tray(self, now: Observation | None = None) -> None:
-        self.tray.refresh(self.controller.snapshot(now or self._now()))
+        """Bring the tray up to date and note when it next changes by itself (the ring's
+        next sixth, the tooltip's next five minutes): the loop wakes for that, no sooner."""
+        now = now or self._now()
+        snap = self.controller.snapshot(now)
+        self.tray.refresh(snap)
+        step = presenter.tray_step_in(snap) if self.tray.tray is not None else None
+        self._tray_step_at = None if step is None else now.mono + step
 
     # --- status and shutdown -----------------------------------------------------------
     def _edges(self) -> presenter.EdgeReport:
@@ -525,6 +570,8 @@ class Daemon:
             notes.append(f"tray stopped: {self.tray.failed}")
         if self._autostart_problem is not None:
             notes.append(self._autostart_problem)
+        if self._watch_note is not None:
+            notes.append(self._watch_note)
         source = self.loaded.config.source
         return presenter.EdgeReport(
             pid=os.getpid(), notifier=self.notifier.name, tray=self.tray.backend,
@@ -550,3 +597,5 @@ class Daemon:
         await each(self.notifier.close)
         await each(self.sensors.close)
         await each(self.tray.close)
+        if self.watch is not None:
+            self.watch.close()

@@ -3,10 +3,11 @@
 A load is all or nothing: the config file, the user's exercise file and the command-line
 overrides (``--interval``, ``--no-tray``, ``--notifier``, kept across reloads) become one
 ``Loaded`` only if everything ``deskbreak run`` would check passes; otherwise the caller
-keeps what it had. Edits are noticed by comparing each file's (mtime, size, inode) when
-the daemon wakes anyway: one ``stat`` per file at most once a minute, no watcher thread
-and no extra wake-ups. The files' state is recorded before each read, so a half-saved
-file read mid-write is simply read again when its final write lands.
+keeps what it had. Edits are noticed by comparing each file's (mtime, size, inode) at
+each wake-up: one ``stat`` per file, no thread. On Linux a file watch (``watch.linux``)
+wakes the daemon at the edit itself; elsewhere it looks every minute. The files' state is
+recorded before each read, so a half-saved file read mid-write is simply read again when
+its final write lands.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class LiveConfig:
         if self.overrides:
             cfg = config_mod.with_overrides(cfg, **self.overrides)
         return Loaded(cfg, load_for_breaks(cfg))
+
+    def files(self) -> list[Path]:
+        """The files whose edits ``changed`` notices: for a watch to wake the daemon."""
+        return [self.path, *([self._extra] if self._extra is not None else [])]
 
     def changed(self) -> bool:
         """True when the config file or the exercise file it names changed since ``load``."""

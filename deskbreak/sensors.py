@@ -2,6 +2,8 @@
 
 The planner says what it needs to know at each wake-up (``Needs``); this asks exactly
 that and nothing more, so a sensor costs nothing between breaks. An idle source that
+can announce the user's return (``IdleMonitor.on_input``) is read at the wake-up it
+causes too. An idle source that
 breaks is dropped with one line (all time then counts as active, as with none at all);
 do-not-disturb sources look after themselves (``dnd.DndMonitor``).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 from deskbreak.core.model import IdleSample
 from deskbreak.core.planner import Needs
@@ -21,10 +24,30 @@ log = logging.getLogger("deskbreak")
 class Sensors:
     """The idle source and the do-not-disturb sources in use, and why others are not."""
 
-    def __init__(self, idle: IdleSource | None = None, dnd: DndSources | None = None) -> None:
+    def __init__(self, idle: IdleSource | None = None, dnd: DndSources | None = None, *,
+                 on_input: Callable[[], None] | None = None) -> None:
         self.idle = idle
         self.dnd = dnd
         self.notes: list[str] = []
+        self._on_input = on_input
+        self._away_after: float | None = None
+        self._heard = False  # the idle source heard input: read it at the next step
+        self._wire()
+
+    def _wire(self) -> None:
+        if self.idle is not None and hasattr(self.idle, "on_input"):
+            self.idle.on_input = self._input
+            self.idle.away_after = self._away_after
+
+    def _input(self) -> None:
+        self._heard = True
+        if self._on_input is not None:
+            self._on_input()
+
+    def set_away_after(self, threshold: float) -> None:
+        """The config's idle threshold, which a source announcing returns listens after."""
+        self._away_after = threshold
+        self._wire()
 
     async def find(self, *, idle: bool, dnd: bool) -> None:
         """Look for what works on this desktop (at start, or when do-not-disturb is enabled)."""
@@ -33,6 +56,7 @@ class Sensors:
             from deskbreak.idle import choose_idle
 
             self.idle, notes = await choose_idle()
+            self._wire()
             found += notes
             log.info("idle time via %s", self.idle.name if self.idle else "nothing")
         if dnd:
@@ -48,7 +72,8 @@ class Sensors:
     async def read(self, needs: Needs) -> tuple[IdleSample | None, tuple[str, ...] | None]:
         """Idle time and do-not-disturb reasons, each only if ``needs`` asks for it."""
         idle = dnd = None
-        if needs.idle and self.idle is not None:
+        heard, self._heard = self._heard, False
+        if (needs.idle or heard) and self.idle is not None:
             try:
                 idle = await self.idle.sample()
             except Exception as exc:

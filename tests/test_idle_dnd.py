@@ -347,6 +347,48 @@ async def test_x11_idle_grows_resets_on_mouse_move_and_sees_the_screen_saver(
 
 
 @aio
+async def test_x11_idle_hears_the_return_only_while_away(
+    desk: Desktop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the threshold the source listens for input, once: the daemon sleeps through
+    an absence and wakes at the first key, click or mouse movement. While the user works
+    it does not listen, so typing never wakes the daemon."""
+    enter(desk, monkeypatch)
+    heard: list[float] = []
+    monitor = X11Idle()
+    monitor.on_input = lambda: heard.append(time.monotonic())
+    monitor.away_after = 0.5
+    await monitor.start()
+    try:
+        assert monitor.announces
+        desk.move_mouse(10, 10)
+        working = await monitor.sample()
+        assert working.idle < 0.5 and not working.announced
+        desk.run(["xdotool", "key", "shift"])
+        await asyncio.sleep(0.3)
+        assert heard == []  # not listening while present
+        await asyncio.sleep(0.5)
+        away = await monitor.sample()
+        assert away.idle >= 0.5 and away.announced
+        for move in (["key", "shift"], ["click", "1"], ["mousemove_relative", "3", "3"]):
+            heard.clear()
+            sent = time.monotonic()
+            desk.run(["xdotool", *move])
+            for _ in range(50):
+                await asyncio.sleep(0.02)
+                if heard:
+                    break
+            assert len(heard) == 1 and heard[0] - sent < 1.0, move
+            desk.run(["xdotool", *move])
+            await asyncio.sleep(0.2)
+            assert len(heard) == 1  # once: it stopped listening at the first input
+            await asyncio.sleep(0.6)
+            assert (await monitor.sample()).announced  # away again, listening again
+    finally:
+        await monitor.close()
+
+
+@aio
 async def test_choose_idle_picks_x11_on_a_real_display(
     desk: Desktop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -578,7 +620,7 @@ async def test_inhibit_source_asks_the_session_manager_for_idle_inhibitors(
             await source.close()
 
 
-def test_light_x_connection_loads_only_the_screensaver_extension(bare: Desktop) -> None:
+def test_light_x_connection_loads_only_the_extensions_deskbreak_uses(bare: Desktop) -> None:
     from Xlib import ext
 
     from deskbreak.xdisplay import open_display
@@ -587,7 +629,8 @@ def test_light_x_connection_loads_only_the_screensaver_extension(bare: Desktop) 
     light = open_display(bare.display)
     full = Xlib.display.Display(bare.display)
     try:
-        assert light.extensions == ["MIT-SCREEN-SAVER"]
+        assert sorted(light.extensions) == ["Generic Event Extension", "MIT-SCREEN-SAVER",
+                                            "XInputExtension"]
         assert light.screen().root.screensaver_query_info().idle >= 0
         assert ext.__extensions__ == before  # other X clients in the process are unaffected
         assert len(full.extensions) > 5 and "RANDR" in full.extensions

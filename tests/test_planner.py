@@ -10,6 +10,7 @@ import pytest
 from deskbreak.core import events as ev
 from deskbreak.core.model import Hold, IdleSample, Observation, Settings, WorkingHours
 from deskbreak.core.planner import (
+    ANNOUNCED_AWAY_RECHECK_S,
     AWAY_RECHECK_S,
     DND_GRACE_S,
     Outcome,
@@ -159,6 +160,42 @@ def test_the_interval_restarts_from_the_first_touch_after_coming_back() -> None:
     world.run(plan, 3 * MIN, away=True)  # reads a page: no input for 3 minutes
     world.run(plan, 28 * MIN)
     assert world.fired == [pytest.approx(touched + 30 * MIN, abs=1)]
+
+
+def test_an_announced_return_lets_the_planner_stop_asking() -> None:
+    """A source that wakes the daemon at the first input (X11 with XInput 2) is asked
+    again only as a safety net, ten minutes on; one that cannot is asked every minute.
+    The return's moment is exact either way: now minus the idle time."""
+    world = World()
+    plan = planner(world)
+    world.run(plan, 10 * MIN)
+    world.mono += 6 * MIN
+    world.boot += 6 * MIN
+    asked = plan.observe(Observation(world.mono, world.boot, world.wall,
+                                     IdleSample(6 * MIN, announced=True), None))
+    assert ev.WentAway in kinds([asked])
+    assert plan.next_wakeup(world.mono) == world.mono + ANNOUNCED_AWAY_RECHECK_S
+    assert not plan.needs(world.mono + 9 * MIN).idle
+    world.mono += 3 * MIN  # input 1 min ago woke the daemon; the sensors read idle
+    world.boot += 3 * MIN
+    back = plan.observe(Observation(world.mono, world.boot, world.wall, IdleSample(60.0),
+                                    None))
+    (natural,) = [e for e in back.events if isinstance(e, ev.NaturalBreak)]
+    assert natural.seconds == pytest.approx(8 * MIN)  # 6 min idle + 2 more, to the touch
+    world.mono += 6 * MIN
+    world.boot += 6 * MIN
+    plan.observe(Observation(world.mono, world.boot, world.wall, IdleSample(6 * MIN), None))
+    assert plan.next_wakeup(world.mono) == world.mono + AWAY_RECHECK_S  # unannounced
+
+
+def test_with_no_idle_source_no_look_is_planned_for_idle_time() -> None:
+    """A headless box or a Wayland desktop without an idle protocol: the daemon must not
+    wake for a reading that cannot come, only for the break itself."""
+    world = World()
+    plan = planner(world)
+    plan.observe(Observation(world.mono, world.boot, world.wall, None, None))
+    assert plan.next_wakeup(world.mono, idle_source=False) == world.mono + 30 * MIN
+    assert plan.next_wakeup(world.mono) < world.mono + 30 * MIN
 
 
 def test_a_locked_screen_counts_as_away() -> None:

@@ -123,13 +123,52 @@ def test_in_minutes_never_says_zero() -> None:
         == ["1 s", "59 s", "2 min", "30 min", "1 h 40 min", "2 d"]
 
 
-def test_the_tooltip_counts_down_in_five_minute_steps_until_the_last_five() -> None:
-    """The host reads a changed tooltip back: a far-off break changes it every 5 minutes."""
-    said = [presenter.roughly(s) for s in (29 * 60 + 50, 25 * 60, 24 * 60 + 59, 301, 299, 30)]
-    assert said == ["about 30 min", "about 25 min", "about 25 min", "about 5 min",
-                    "5 min", "30 s"]
+def test_the_tooltip_counts_down_in_five_minute_steps() -> None:
+    """The host reads a changed tooltip back, and the daemon wakes to change it: a
+    far-off break changes it every 5 minutes, and the steps end where the ring's do."""
+    said = [presenter.roughly(s) for s in (30 * 60, 29 * 60 + 50, 25 * 60, 24 * 60 + 59,
+                                           301, 299, 30, 0)]
+    assert said == ["25–30 min", "25–30 min", "20–25 min", "20–25 min", "5–10 min",
+                    "under 5 min", "under 5 min", "under 5 min"]
     far = snap(due_in=12 * 60)
-    assert presenter.headline(far, rough=True) == "Next break in about 10 min"
+    assert presenter.headline(far, rough=True) == "Next break in 10–15 min"
     assert presenter.headline(far) == "Next break in 12 min"  # the menu stays exact
     changes = {presenter.roughly(s) for s in range(1, 30 * 60)}
-    assert len(changes) <= 6 + 5 + 60  # 30..10 min in 5s, 5..1 min, the last minute in s
+    assert len(changes) == 6
+    assert presenter.roughly(3 * 3600) == "under 3 h"
+    assert presenter.roughly(float("inf")) and presenter.roughly(1e300)  # worded, no error
+
+
+def counting(elapsed: float, interval: float = 1800.0) -> Snapshot:
+    return dataclasses.replace(snap(due_in=interval - elapsed, progress=elapsed / interval),
+                   interval=interval)
+
+
+def test_the_tray_steps_by_itself_when_the_ring_or_tooltip_would_change() -> None:
+    """The daemon wakes for the tray's own steps and no others: with the default 30 min
+    interval the ring's sixths and the tooltip's 5-minute steps fall together, six
+    wake-ups an interval; a held, paused, away or due break steps nothing."""
+    assert presenter.tray_step_in(counting(0)) == pytest.approx(300, abs=0.1)
+    assert presenter.tray_step_in(counting(299)) == pytest.approx(1, abs=0.1)
+    assert presenter.tray_step_in(counting(1700)) == pytest.approx(100, abs=0.1)
+    elapsed, wakes, looks = 0.0, 0, set()
+    while True:
+        step = presenter.tray_step_in(counting(elapsed))
+        if step is None or elapsed + step >= 1800:
+            break
+        before = (presenter.look(counting(elapsed)),
+                  presenter.headline(counting(elapsed), rough=True))
+        elapsed += step
+        after = (presenter.look(counting(elapsed)),
+                 presenter.headline(counting(elapsed), rough=True))
+        assert after != before  # each wake-up has something to show
+        looks.add(after)
+        wakes += 1
+    assert wakes == 5 and len(looks) == 5
+    # 45 min: the ring's sixths (7.5 min) and the 5-minute steps do not meet; each is kept.
+    assert presenter.tray_step_in(counting(0, 2700)) == pytest.approx(300, abs=0.1)
+    assert presenter.tray_step_in(counting(300, 2700)) == pytest.approx(150, abs=0.1)
+    for quiet in (snap(Hold.AWAY, due_in=None), snap(showing="cat-cow"),
+                  snap(Hold.PAUSED, pause=Pause(), due_in=None),
+                  snap(Hold.DND, dnd=("fullscreen window",)), snap(due_in=0.0)):
+        assert presenter.tray_step_in(quiet) is None

@@ -628,9 +628,9 @@ class Controller:
         """What to measure before the next ``observe``."""
         return self.planner.needs(mono)
 
-    def next_wakeup(self, mono: float) -> float:
+    def next_wakeup(self, mono: float, *, idle_source: bool = True) -> float:
         """Monotonic time when ``observe`` has something new to decide."""
-        return self.planner.next_wakeup(mono)
+        return self.planner.next_wakeup(mono, idle_source=idle_source)
 
     def snapshot(self, now: Observation) -> Snapshot:
         on_trip = self.planner.trip is not None

@@ -81,6 +81,9 @@ class IdleSample:
 
     idle: float
     locked: bool = False
+    # The source will wake the daemon at the next input (``idle.base.IdleMonitor``): while
+    # away, the daemon need not keep asking whether the user is back.
+    announced: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ from deskbreak.core.trip import Trip
 from deskbreak.core.workhours import next_start, on_duty
 
 AWAY_RECHECK_S = 60.0  # while away, look for the user's return this often (at most)
+# ... unless the idle source announces the return (an input event wakes the daemon):
+# then only as a safety net, should the announcement never come.
+ANNOUNCED_AWAY_RECHECK_S = 600.0
 MIN_IDLE_RECHECK_S = 5.0
 DND_RECHECK_S = 15.0
 DND_GRACE_S = 10.0  # a short moment after fullscreen ends, so the break is not in the way
@@ -143,14 +146,16 @@ class Planner:
             and mono >= self._dnd_next,
         )
 
-    def next_wakeup(self, mono: float) -> float:
+    def next_wakeup(self, mono: float, *, idle_source: bool = True) -> float:
         """Monotonic time when ``observe`` has something new to decide.
 
         Only what can change a decision counts: a held or away break must not make the
         daemon spin on a due time that has already passed. Wall-clock moments (the end of
-        "until tomorrow", working-hours edges) are the daemon's wall-clock jobs.
+        "until tomorrow", working-hours edges) are the daemon's wall-clock jobs. With no
+        ``idle_source`` on this desktop, no moment is planned for a reading that cannot
+        come.
         """
-        times = [self._next_idle if self.trip is None else math.inf]
+        times = [self._next_idle if self.trip is None and idle_source else math.inf]
         if self.trip is not None and self.trip.until_boot is not None:
             times.append(self._last.mono + self.trip.until_boot - self._last.boot)
         hold = self.hold(mono)
@@ -257,9 +262,11 @@ class Planner:
                 self._away_since = obs.mono - idle
                 out.events.append(WentAway(mono=obs.mono, wall=obs.wall, idle=idle))
                 out.withdraw = True
-            # A fifth of the threshold: a return is seen well before it matters.
-            self._next_idle = obs.mono + min(AWAY_RECHECK_S,
-                                             max(MIN_IDLE_RECHECK_S / 5, threshold / 5))
+            # A fifth of the threshold: a return is seen well before it matters. The
+            # return's moment is exact however late it is seen (now minus the idle time).
+            recheck = ANNOUNCED_AWAY_RECHECK_S if sample.announced else \
+                min(AWAY_RECHECK_S, max(MIN_IDLE_RECHECK_S / 5, threshold / 5))
+            self._next_idle = obs.mono + recheck
             return
         if self._away_since is not None:
             returned = obs.mono - idle

@@ -9,6 +9,7 @@ a date past year 9999 or an infinite duration is worded, not crashed on.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,20 +24,46 @@ if TYPE_CHECKING:  # the controller imports this module for its wording
 # The ring fills in sixths: each new image makes a tray host call back about five times
 # (measured), so the icon changes six times an interval at most.
 ICON_STEPS = 6
-TOOLTIP_STEP_S = 5 * 60  # the tooltip counts down in 5-minute steps until the last 5
+TOOLTIP_STEP_S = 5 * 60  # the tooltip counts down in 5-minute steps
 
 
 def roughly(seconds: float) -> str:
-    """Tooltip wording: "about 25 min" in 5-minute steps, exact in the last five minutes.
+    """Tooltip wording: "20–25 min", in 5-minute steps, "under 5 min" at the end.
 
-    The tray host reads the tooltip again at every change (two calls, measured); a
-    countdown changing every minute kept an idle daemon waking about twice a minute for
-    it. The menu's headline, sent without call-backs, stays exact.
+    The tray host reads the tooltip again at every change (two calls, measured) and the
+    daemon must wake to change it: a countdown by the minute kept an idle daemon waking
+    about twice a minute. Steps ending on whole multiples of five minutes fall on the
+    ring's sixths of the default 30-minute interval, so both change in one wake-up. The
+    menu's headline, worded when the menu opens, stays exact.
     """
     if seconds <= TOOLTIP_STEP_S:
-        return in_minutes(seconds)
-    steps = int(seconds / TOOLTIP_STEP_S + 0.5)  # the nearest step: "about" both ways
-    return f"about {format_duration(steps * TOOLTIP_STEP_S)}"
+        return f"under {TOOLTIP_STEP_S // 60} min"
+    if not seconds < 1e9:  # infinite, or past any calendar: no steps to count
+        return format_duration(seconds)
+    upper = math.ceil(seconds / TOOLTIP_STEP_S) * TOOLTIP_STEP_S
+    if upper <= 60 * 60:
+        return f"{(upper - TOOLTIP_STEP_S) // 60}–{upper // 60} min"
+    return f"under {format_duration(upper)}"
+
+
+def tray_step_in(snap: Snapshot) -> float | None:
+    """Seconds until the icon or its tooltip changes by itself (the ring's next sixth, the
+    tooltip's next step), or None while nothing counts down: the daemon wakes for that
+    and for nothing else on the tray's account."""
+    plan = snap.plan
+    if look(snap)[0] is not Look.COUNTING or plan.hold is not None or not plan.due_in:
+        return None
+    waits = []
+    if TOOLTIP_STEP_S < plan.due_in < 1e9:
+        waits.append(plan.due_in - (math.ceil(plan.due_in / TOOLTIP_STEP_S) - 1)
+                     * TOOLTIP_STEP_S)
+    step = int(plan.progress * ICON_STEPS)
+    if step < ICON_STEPS:
+        interval = snap.trip_interval or snap.interval
+        waits.append(((step + 1) / ICON_STEPS - plan.progress) * interval)
+    if not waits:
+        return None
+    return max(1.0, min(waits) + 0.05)  # just past the step, never a spin on rounding
 
 
 def in_minutes(seconds: float) -> str:

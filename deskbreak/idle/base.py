@@ -8,6 +8,7 @@ sees ``IdleMonitor``. A backend that cannot work here raises IdleUnavailable fro
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 from deskbreak.core.model import IdleSample
 
@@ -17,7 +18,14 @@ class IdleUnavailable(Exception):
 
 
 class IdleMonitor(ABC):
+    """``announce_return``: a backend that can be told of the next input (an event, not a
+    question) calls ``on_input`` then, once the user has been idle for ``away_after``
+    seconds; its samples say ``announced`` while it watches. The daemon then need not
+    ask every minute whether the user is back. The others keep the default: no."""
+
     name: str = "?"
+    away_after: float | None = None  # set by the daemon: the config's idle threshold
+    on_input: Callable[[], None] | None = None
 
     @abstractmethod
     async def start(self) -> None:

@@ -2,8 +2,11 @@
 
 The daemon hands over a Snapshot after every change; the presenter words it, and only
 what changed reaches the panel (the ring changes six times an interval at most, the
-tooltip counts down in 5-minute steps, and the tray is told the look, not given pixels:
-see ``tray.ring``).
+tooltip counts down in 5-minute steps that fall on the ring's, and the tray is told the
+look, not given pixels: see ``tray.ring``). The daemon wakes only for those steps; the
+menu is worded afresh whenever it is built on the loop's thread, which the StatusNotifierItem
+backend does when a panel is about to open it (DBusMenu ``AboutToShow``), so its
+"Next break in 12 min" is exact when seen without a wake-up every minute.
 Without a tray (none on this desktop, or ``tray = false``) the keeper still holds the
 menu's view, so nothing else has to ask whether an icon exists. A panel that fails is
 logged, never fatal.
@@ -12,6 +15,8 @@ logged, never fatal.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from deskbreak.core import presenter
@@ -26,8 +31,10 @@ log = logging.getLogger("deskbreak")
 class TrayKeeper:
     """The tray edge as the daemon sees it: open, refresh, new choices, close."""
 
-    def __init__(self, submit: Submit) -> None:
+    def __init__(self, submit: Submit, snapshot: Callable[[], Snapshot] | None = None) -> None:
         self.submit = submit
+        self._snapshot = snapshot
+        self._thread = threading.get_ident()  # the loop's: the core is read only there
         self.tray: TrayIcon | None = None
         self._notes: list[str] = []
         self.view = presenter.MenuView()
@@ -36,7 +43,14 @@ class TrayKeeper:
         self._tooltip = ""
 
     def _current_view(self) -> presenter.MenuView:
-        return self.view  # the menu reads this live, from whatever thread draws it
+        """The menu's words: fresh on the loop's thread, else the last ones handed over
+        (pystray's thread backends draw from their own thread)."""
+        if self._snapshot is not None and threading.get_ident() == self._thread:
+            try:
+                self.view = presenter.menu_view(self._snapshot())
+            except Exception as exc:  # a menu must open even if this fails
+                log.debug("wording the menu afresh failed: %s", exc)
+        return self.view
 
     def _menu(self) -> Any:
         snooze, pause = self._choices

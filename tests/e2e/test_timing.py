@@ -1,8 +1,10 @@
 """Smart timing in the real headless desktop: X11 idle, a fullscreen window, clock changes.
 
 The daemon runs for real; the desktop supplies real idle time (Xvfb's MIT-SCREEN-SAVER,
-reset by xdotool moving the pointer), a real fullscreen window (xterm under openbox) and
-a moved wall clock (the daemon's injected wall-clock offset file, see deskbreak.clocks).
+reset by xdotool moving the pointer through XTEST, as a mouse would: the raw input event
+it makes is what wakes a daemon waiting for the user's return), a real fullscreen window
+(xterm under openbox) and a moved wall clock (the daemon's injected wall-clock offset
+file, see deskbreak.clocks).
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ import pytest
 from tests.e2e.desktop import Desktop
 from tests.e2e.test_daemon import breaks, log_of, running, start, status, wait
 
-_positions = itertools.cycle([(200, 200), (300, 300)])
+_moves = itertools.cycle([("7", "7"), ("-7", "-7")])
 
 
 def jiggle(desktop: Desktop) -> None:
-    """A user at work: the pointer moves, so X11's idle time drops to zero."""
-    desktop.move_mouse(*next(_positions))
+    """A user at work: the mouse moves, so X11's idle time drops to zero.
+
+    Relative motion goes through the XTEST device like a real mouse's; an absolute
+    ``mousemove`` warps the pointer, which resets idle time but is no input event.
+    """
+    desktop.run(["xdotool", "mousemove_relative", "--", *next(_moves)])
 
 
 def write_config(desktop: Desktop, text: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import time
 from collections.abc import Callable
 
 from tests.e2e.test_daemon import wait
@@ -76,6 +77,19 @@ def test_an_edited_config_applies_by_itself(start_daemon: Start) -> None:
     daemon.config.write_text('interval = "20m"\ncontext = "travel"\n')
     after = wait(daemon.status, lambda s: s["interval"] == 1200, "the edit to apply")
     assert after["context"] == "travel" and after["config_error"] is None
+    assert "settings reloaded from" in daemon.log()
+
+
+def test_an_edit_wakes_a_sleeping_daemon_at_once(start_daemon: Start) -> None:
+    """The default 30-minute interval: nothing planned for minutes, yet the edit applies
+    within a second or two (the file watch wakes the loop; no minute-long look)."""
+    daemon = start_daemon()
+    assert not any("no change watch" in note for note in daemon.status()["notes"])
+    time.sleep(1)
+    saved = time.monotonic()
+    daemon.config.write_text('interval = "20m"\n')
+    wait(daemon.status, lambda s: s["interval"] == 1200, "the edit to apply", timeout=10)
+    assert time.monotonic() - saved < 5
     assert "settings reloaded from" in daemon.log()
 
 
