@@ -592,6 +592,120 @@ async def test_pystray_run_detached_and_stop_from_another_thread(
         client.bus.disconnect()
 
 
+def _stop_from_another_thread(icon: Icon, times: int = 1) -> None:
+    """pystray's stop() called from other threads, as a tray's user would, and waited for
+    (this blocks the loop, so the icon cannot move on meanwhile: the moment is exact)."""
+    threads = [threading.Thread(target=icon.stop) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "stop() hung"
+
+
+# Where start() is when a stop comes: before it ran, at each of its bus round trips
+# (AddMatch, ListNames, RegisterStatusNotifierItem, then IsStatusNotifierHostRegistered
+# after it is ready), or shown. The race once lost the stop between the registration
+# and ready ("Register": pystray's stop() does nothing until then); "shown, on the loop"
+# is a menu action that stops the icon.
+STOP_MOMENTS = ["before start ran", "AddMatch", "ListNames", "Register",
+                "host check", "shown", "shown, on the loop"]
+
+
+@pytest.mark.parametrize("moment", STOP_MOMENTS)
+@aio
+async def test_a_stop_at_any_moment_after_run_detached_ends_the_icon_once(
+    dbus_address: str, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    from deskbreak.tray import sni
+
+    calls: list[str] = []
+    real_call = sni._call
+
+    async def call(bus: MessageBus, *args: Any) -> list[Any]:
+        member = {"AddMatch": "AddMatch", "ListNames": "ListNames", "Get": "host check",
+                  "RegisterStatusNotifierItem": "Register"}.get(args[3], args[3])
+        if member == moment and member not in calls:
+            _stop_from_another_thread(icon, times=2)  # two at once: one teardown
+        calls.append(member)
+        return await real_call(bus, *args)
+
+    monkeypatch.setattr(sni, "_call", call)
+    async with fake_watcher(dbus_address) as watcher:
+        bus = await MessageBus(bus_address=dbus_address).connect()  # lent: teardown shows
+        client = await Client.connect(dbus_address, "org.freedesktop.DBus")
+        icon = Icon("deskbreak", Ring(Look.COUNTING, 1), bus=bus)
+        ends: list[None] = []
+        real_stop_async = icon.stop_async
+
+        async def stop_async() -> None:
+            ends.append(None)
+            await real_stop_async()
+
+        icon.stop_async = stop_async  # type: ignore[method-assign]
+        tasks_before = asyncio.all_tasks()
+        icon.run_detached()  # on the loop's thread: schedules the start
+        if moment == "before start ran":
+            _stop_from_another_thread(icon, times=2)
+        elif moment.startswith("shown"):
+            await asyncio.wait_for(watcher.wait_items(1), 3)
+            await asyncio.wait_for(_until(lambda: icon._running), 3)
+            if moment == "shown":
+                _stop_from_another_thread(icon, times=2)
+            else:
+                icon.stop()
+                icon.stop()
+        await asyncio.wait_for(_until(lambda: icon._ending is not None and icon._ending.done()),
+                               3)
+        await asyncio.sleep(0.05)  # a late show or publish would have run by now
+        assert icon._starting is not None and icon._starting.done()
+        assert ends == [None]  # exactly once
+        assert not icon.visible and not icon._running
+        assert not await client.has_owner(icon.bus_name)  # unpublished
+        assert not icon._attached and bus.connected  # undone; the lent bus stays open
+        assert icon._tasks == set()
+        assert asyncio.all_tasks() <= tasks_before  # nothing of ours left running
+        assert not icon._setup_thread.is_alive()  # it ended without showing anything
+        assert watcher.items in ([], [icon.bus_name])
+        icon.stop()  # a stop too many changes nothing
+        await asyncio.sleep(0.05)
+        assert ends == [None]
+        client.bus.disconnect()
+        bus.disconnect()
+
+
+@aio
+async def test_a_stop_after_the_registration_before_ready_is_not_lost(
+    dbus_address: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flaky test's race made certain: stop() lands just before ``_mark_ready``, when
+    the watcher already lists the icon (pystray's stop() ignored it: ``_running`` False)."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", dbus_address)
+    async with fake_watcher(dbus_address) as watcher:
+        icon = Icon("deskbreak", red_dot())
+        mark_ready = icon._mark_ready
+
+        def stop_first() -> None:
+            assert watcher.items == [icon.bus_name]
+            _stop_from_another_thread(icon)
+            mark_ready()
+
+        icon._mark_ready = stop_first  # type: ignore[method-assign]
+        icon.run_detached()
+        client = await Client.connect(dbus_address, "org.freedesktop.DBus")
+        await asyncio.wait_for(watcher.wait_items(1), 3)
+
+        async def unpublished() -> None:
+            while await client.has_owner(icon.bus_name):
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(unpublished(), 3)
+        assert not icon.visible and not icon._running
+        await asyncio.to_thread(icon._setup_thread.join, 3)
+        assert not icon._setup_thread.is_alive()
+        client.bus.disconnect()
+
+
 # --- choosing a tray ------------------------------------------------------------------
 
 def _choose(monkeypatch: pytest.MonkeyPatch, platform: str, **env: str) -> Any:

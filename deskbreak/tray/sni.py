@@ -11,6 +11,8 @@ The icon lives on one asyncio loop: ``await icon.start()`` publishes it, ``await
 icon.stop_async()`` withdraws it. pystray's setters (``icon.icon``, ``icon.title``,
 ``icon.visible``, ``update_menu()``) may be used from any thread; the work is marshalled onto
 the loop. Hiding releases the bus name, which every host honours (``Status=Passive`` is not).
+pystray's ``run_detached()`` (on the loop's thread) and ``stop()`` (from any thread) work too;
+a stop asked for while the icon is still starting ends it as well (see :meth:`Icon.stop`).
 
 The icon is a Pillow image, as pystray's API has it, or anything that renders itself at a
 size (:class:`Renders`): deskbreak's ring is drawn directly at each size offered, so the
@@ -25,6 +27,7 @@ import asyncio
 import itertools
 import logging
 import os
+import threading
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, runtime_checkable
@@ -405,6 +408,12 @@ class Icon(BaseIcon):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._starting: asyncio.Task[None] | None = None  # the start() under way or last run
+        self._ending: asyncio.Task[None] | None = None  # what stop() set off
+        self._state = threading.Lock()  # _stopping and _running, set from any thread
+        self._stopping = False  # a stop was asked for: nothing may show the icon again
+        self._ready = threading.Event()  # releases pystray's setup thread
+        self._attached = False  # exported, handler and match in place: teardown undoes them
         self._published = False
         self._pixmap_cache: tuple[Any, list[list[Any]]] | None = None
         self._registered = False  # the watcher there now holds our registration
@@ -424,11 +433,28 @@ class Icon(BaseIcon):
         ``wait``: with no watcher yet (a panel that starts after us at login), publish
         anyway and register the moment one appears; ``on_hosted`` hears of it.
 
-        :raises SniUnavailable: without a session bus, or without a StatusNotifierWatcher
-            unless ``wait``."""
+        The work runs as a task of ours, so that a stop() from another thread meanwhile can
+        end it where it is (it cancels the task, which undoes what was done so far).
+
+        :raises SniUnavailable: without a session bus, without a StatusNotifierWatcher
+            unless ``wait``, or when stop() ended the icon before it was shown."""
+        self._begin()
+        self._loop = asyncio.get_running_loop()
+        task = self._starting = self._loop.create_task(self._start(wait))
+        try:
+            await task
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if task.cancelled() and self._stopping and not (me and me.cancelling()):
+                raise SniUnavailable("stopped before it was shown") from None
+            raise  # our caller was cancelled, and the start with it
+
+    async def _start(self, wait: bool) -> None:
+        """start()'s work; undoes itself if it fails or is cancelled at any await."""
         self._loop = asyncio.get_running_loop()
         if self._bus is None:
             try:
+                # connect() closes its socket itself when it fails or is cancelled.
                 self._bus = await MessageBus(bus_type=BusType.SESSION).connect()
             except Exception as exc:
                 raise SniUnavailable(f"cannot connect to the D-Bus session bus: {exc}") from exc
@@ -438,6 +464,7 @@ class Icon(BaseIcon):
             bus.export(ITEM_PATH, self._item)
             bus.export(MENU_PATH, self._dbusmenu)
             bus.add_message_handler(self._on_message)
+            self._attached = True
             await _call(bus, *_DBUS, "AddMatch", "s", [_WATCHER_RULE])
             # The match is in place before asking, so a watcher or host that comes in
             # between is still heard of.
@@ -459,13 +486,24 @@ class Icon(BaseIcon):
             raise
         self._icon_valid = self._visible = True  # before a setup thread could show it again
         self._mark_ready()  # pystray: _running = True, update_menu(), release the setup thread
-        if self._registered:  # after _mark_ready: a stop() from now on is heard
+        if self._registered:
             await self._count_unnamed_host()
         self._told = self.hosted  # the owner reads ``hosted`` after start()
 
     async def stop_async(self) -> None:
-        """Withdraw the icon from the host and release the bus (closed if we opened it)."""
-        self._visible = self._running = False
+        """Withdraw the icon from the host and release the bus (closed if we opened it).
+
+        A start still under way is cancelled and waited for first: it undoes its own work,
+        and a teardown beside it would race it on the bus (one closing what the other uses).
+        """
+        with self._state:
+            self._stopping = True
+            self._visible = self._running = False
+        self._ready.set()  # a setup thread still waiting ends without showing anything
+        starting = self._starting
+        if starting is not None and not starting.done() and starting is not asyncio.current_task():
+            starting.cancel()
+            await asyncio.wait({starting})
         await self._teardown()
 
     # -- pystray backend contract --------------------------------------------------------------
@@ -492,23 +530,92 @@ class Icon(BaseIcon):
 
     def _run_detached(self) -> None:
         try:
-            self._loop = self._loop or asyncio.get_running_loop()
+            loop = self._loop = self._loop or asyncio.get_running_loop()
         except RuntimeError:
+            with self._state:
+                self._stopping = True  # the setup thread just started ends, showing nothing
+            self._ready.set()
             raise NotImplementedError(
                 "call run_detached() on the asyncio loop's thread, or `await icon.start()`"
             ) from None
-        self._soon(self._spawn, self.start)
+        if self._stopping:
+            return  # stopped already (another thread, just now): nothing to start
+        self._starting = loop.create_task(self._start(False))
+        self._starting.add_done_callback(self._task_done)  # its failure is logged
+
+    def _start_setup(self, setup: Callable[["Icon"], None] | None) -> None:
+        """pystray's setup thread, which a stop also releases (pystray's waits for ready).
+
+        pystray's thread waits on a private queue that only ``_mark_ready()`` fills: a stop
+        before the icon is ready would leave it waiting for ever, and it is not a daemon
+        thread, so the process could not exit. Ours waits on an event that a stop sets too,
+        and then does nothing; the default setup (``visible = True``) checks the stop under
+        the same lock as stop() sets it, so it cannot show a stopped icon again.
+        """
+        self._begin()
+        self._ready = ready = threading.Event()
+
+        def run() -> None:
+            ready.wait()
+            if setup is not None:
+                if not self._stopping:
+                    setup(self)
+                return
+            with self._state:
+                if not self._stopping:
+                    self.visible = True  # only marshals work onto the loop: never blocks
+
+        self._setup_thread = threading.Thread(target=run, name="sni-setup", daemon=True)
+        self._setup_thread.start()
+
+    def _begin(self) -> None:
+        """A new run: stop() may be asked for (and heard) again."""
+        with self._state:
+            self._stopping = False
+            self._ending = None
+
+    def _mark_ready(self) -> None:
+        """pystray's: running, the menu built, the setup thread released; not once stopped."""
+        with self._state:
+            if self._stopping:
+                self._ready.set()
+                return
+            self._running = True
+        try:
+            self.update_menu()
+        finally:
+            self._ready.set()
 
     def _stop(self) -> None:
-        self._soon(self._spawn, self.stop_async)
+        self._soon(self._end)
 
     def stop(self) -> None:
-        """pystray's stop(), also for an icon started with start() (no setup thread to join)."""
-        if hasattr(self, "_setup_thread"):
-            super().stop()
-        elif self._running:
-            self._stop()
+        """pystray's stop(), heard at any moment after run_detached() or start(), and once.
+
+        pystray's own does nothing until the icon is ready (``_running``), so a stop from
+        another thread while start() was still talking to the bus was lost and the icon
+        stayed on the panel. Here any stop is recorded at once, under a lock; the loop then
+        cancels a start under way (which undoes itself), and tears the icon down once.
+        """
+        with self._state:
+            if self._loop is None or self._stopping:
+                return  # never started (pystray: no effect), or stopping already
+            self._stopping = True
             self._running = False
+        self._ready.set()
+        self._stop()
+        thread = getattr(self, "_setup_thread", None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=self.SETUP_THREAD_TIMEOUT)
+            if thread.is_alive():
+                _log.warning("the SNI icon's setup did not finish within %s s of stop()",
+                             self.SETUP_THREAD_TIMEOUT)
+
+    def _end(self) -> None:
+        """On the loop: withdraw the icon, once, however many stops were asked for."""
+        if self._ending is None and self._loop is not None:
+            self._ending = self._loop.create_task(self.stop_async())
+            self._ending.add_done_callback(self._task_done)
 
     def __del__(self) -> None:
         pass  # pystray hides here; a loop may be gone at GC time, use stop_async()
@@ -547,8 +654,9 @@ class Icon(BaseIcon):
             loop.call_soon_threadsafe(lambda: fn(*args, **kwargs))
 
     def _spawn(self, coro_fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run a coroutine as a task of ours; before start() there is nothing to do."""
-        if self._loop is None:
+        """Run a coroutine as a task of ours; before start() there is nothing to do, and
+        once stopping nothing new may start (a late show would publish a stopped icon)."""
+        if self._loop is None or self._stopping:
             return  # start() publishes the state set by then
         task = self._loop.create_task(coro_fn())
         self._tasks.add(task)
@@ -562,7 +670,7 @@ class Icon(BaseIcon):
     async def _publish(self) -> None:
         """Own the SNI bus name and tell the watcher (which then tells the hosts)."""
         async with self._lock:
-            if self._bus is None:
+            if self._bus is None or self._stopping:
                 return
             if not self._published:
                 reply = await self._bus.request_name(self.bus_name, NameFlag.DO_NOT_QUEUE)
@@ -651,15 +759,17 @@ class Icon(BaseIcon):
         bus = self._bus
         if bus is None:
             return
-        bus.remove_message_handler(self._on_message)
-        try:
-            await self._unpublish()
-            await _call(bus, *_DBUS, "RemoveMatch", "s", [_WATCHER_RULE])
-        except Exception as exc:  # the bus may have died under us: nothing left to undo there
-            _log.debug("SNI teardown: %s", exc)
+        if self._attached:  # a stop after a failed or cancelled start finds it undone
+            bus.remove_message_handler(self._on_message)
+            try:
+                await self._unpublish()
+                await _call(bus, *_DBUS, "RemoveMatch", "s", [_WATCHER_RULE])
+            except Exception as exc:  # the bus may have died under us: nothing left there
+                _log.debug("SNI teardown: %s", exc)
+            bus.unexport(ITEM_PATH, self._item)
+            bus.unexport(MENU_PATH, self._dbusmenu)
+            self._attached = False  # only now: a teardown cancelled above is done again
         self._published = False
-        bus.unexport(ITEM_PATH, self._item)
-        bus.unexport(MENU_PATH, self._dbusmenu)
         if self._owns_bus:
             bus.disconnect()
             self._bus, self._owns_bus = None, False
