@@ -5,36 +5,32 @@ sizes), so notifications, the launcher and the icon theme all show the same mark
 of the Python logo. This module only finds and copies files: it must stay cheap to
 import (no Pillow), because the daemon uses it for every notifier it starts.
 
-Files are located with importlib.resources, so they are found in a source checkout, an
-installed wheel and a zipped package alike; a zipped one is extracted once per process.
+Files are found beside this module: deskbreak is always installed as files (pip
+unpacks the wheel; a source checkout has them too). importlib.resources would load
+zipfile and its readers into the always-running daemon (about 0.5 MiB) at its first
+notification, for a path it can compute.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
-from contextlib import ExitStack, suppress
+from contextlib import suppress
 from functools import cache
-from importlib.resources import as_file, files
 from pathlib import Path
 
 ICON_NAME = "deskbreak"
 #: The hicolor "apps" sizes of the freedesktop icon theme spec; one PNG of each is shipped.
 SIZES: tuple[int, ...] = (16, 22, 24, 32, 48, 64, 128, 256)
 
-_extracted = ExitStack()  # keeps zip-extracted files alive; removed at interpreter exit
-atexit.register(_extracted.close)
+ICONS = Path(__file__).parent / "icons"
 
 
 @cache
 def _resource(name: str) -> Path:
-    resource = files("deskbreak").joinpath("icons", name)
-    if isinstance(resource, Path):
-        if not resource.is_file():
-            raise FileNotFoundError(f"deskbreak's icon file is missing: {resource}")
-        return resource
-    # A zipped package: notification servers need a real file, so extract it once.
-    return Path(_extracted.enter_context(as_file(resource)))
+    resource = ICONS / name
+    if not resource.is_file():
+        raise FileNotFoundError(f"deskbreak's icon file is missing: {resource}")
+    return resource
 
 
 def svg() -> Path:

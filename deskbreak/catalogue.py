@@ -12,17 +12,15 @@ file, line, entry id and field.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from deskbreak.config import CONTEXTS, POSITIONS, Config
+from deskbreak.config import CONTEXTS, PACKAGE_DIR, POSITIONS, Config, did_you_mean
 from deskbreak.core.routine import STOP_FIRST
 from deskbreak.errors import CatalogueError, ConfigError
 from deskbreak.userfile import UserFileError, read_user_text
@@ -346,7 +344,9 @@ def _merge(builtin: list[Exercise], extra: list[Exercise], label: str, text: str
 
 
 def builtin_text() -> str:
-    return resources.files("deskbreak").joinpath(BUILTIN).read_text("utf-8")
+    """The built-in catalogue's TOML, read from the package's files (not through
+    importlib.resources, which the daemon would keep loaded for this one read)."""
+    return (PACKAGE_DIR / BUILTIN).read_text("utf-8")
 
 
 def load_builtin() -> list[Exercise]:
@@ -371,7 +371,7 @@ def _check_exclusions(config: Config, catalogue: Catalogue) -> Catalogue:
     """A misspelt id in ``exclude.ids`` would silently exclude nothing: refuse it."""
     for ident in config.exclude_ids:
         if ident not in catalogue:
-            guess = difflib.get_close_matches(ident, catalogue.ids(), n=1)
+            guess = did_you_mean(ident, catalogue.ids())
             hint = f" (did you mean {guess[0]!r}?)" if guess else ""
             raise ConfigError(config.source or "<defaults>", f"no exercise {ident!r}{hint}",
                               key="exclude.ids")

@@ -3,13 +3,17 @@
 Every user-facing failure is a DeskbreakError printed as one line on stderr with a
 non-zero exit (2 for bad input, 1 when no daemon is running); a traceback reaching the
 user is a bug.
+
+``deskbreak run`` becomes the always-running daemon in this same process, so what this
+module imports at the top stays in memory all day: the modules only other commands use
+(output formatting, "did you mean" suggestions, the commands themselves) are imported
+where they are used, and the parser is dropped before the daemon starts.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import errno
 import json
 import os
@@ -18,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from deskbreak import __version__, config, paths, render
+from deskbreak import __version__, config, paths
 from deskbreak.catalogue import Catalogue, Exercise, load_catalogue, load_for_breaks
 from deskbreak.core import commands
 from deskbreak.core.durations import DurationError, check_range, format_duration, parse_duration
@@ -138,6 +142,8 @@ def _catalogue(cfg: config.Config) -> Catalogue:
 
 
 def cmd_list(args: argparse.Namespace, cfg: config.Config) -> int:
+    from deskbreak import render
+
     catalogue = _catalogue(cfg)
     items = catalogue.in_context(args.context) if args.context else list(catalogue)
     if args.json:
@@ -152,7 +158,7 @@ def _lookup(catalogue: Catalogue, ident: str) -> Exercise:
         raise DeskbreakError("no exercise id given; `deskbreak list` shows them all")
     exercise = catalogue.get(ident)
     if exercise is None:
-        guesses = difflib.get_close_matches(ident, catalogue.ids(), n=3, cutoff=0.5)
+        guesses = config.did_you_mean(ident, catalogue.ids(), n=3, cutoff=0.5)
         guesses += [i for i in catalogue.ids() if ident in i and i not in guesses][:3]
         hint = f"; did you mean {', '.join(guesses[:3])}?" if guesses else \
             "; `deskbreak list` shows them all"
@@ -161,6 +167,8 @@ def _lookup(catalogue: Catalogue, ident: str) -> Exercise:
 
 
 def cmd_show(args: argparse.Namespace, cfg: config.Config) -> int:
+    from deskbreak import render
+
     exercise = _lookup(_catalogue(cfg), args.id)
     if args.json:
         _json(exercise.to_json())
@@ -329,6 +337,8 @@ def _moment(iso: str) -> str:
 
 def status_text(status: dict[str, Any]) -> str:
     """The human form of ``deskbreak status``."""
+    from deskbreak import render
+
     rows = [["Running:", f"yes (pid {status.get('pid')})"]]
     state = status.get("state", "")
     if status.get("next_break_in") is not None:
@@ -438,6 +448,7 @@ def _main(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    del parser  # or every subcommand's parser (about 0.1 MiB) outlives it in `run`
     try:
         if args.command == "config" and args.action in ("path", "check"):
             return cmd_config(args, None)

@@ -7,14 +7,12 @@ file, line and key, which the CLI prints as one line (exit 2).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,8 @@ POSITIONS = (
     "standing", "seated", "kneeling", "all-fours", "lying-back", "lying-front", "lying-side",
 )
 ENV_VAR = "DESKBREAK_CONFIG"
+PACKAGE_DIR = Path(__file__).parent
+"""Where deskbreak's own data files are (default_config.toml, exercises.toml, icons)."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,20 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def did_you_mean(word: str, known: list[str] | tuple[str, ...], n: int = 1,
+                 cutoff: float = 0.6) -> list[str]:
+    """The known words closest to a misspelt one, best first (difflib's choice).
+
+    difflib is imported here, not at the top: it is only needed to word an error, and
+    the always-running daemon never loads it unless a config is wrong.
+    """
+    import difflib
+
+    return difflib.get_close_matches(word, known, n=n, cutoff=cutoff)
+
+
 def _unknown(reader: _Reader, table: str, key: str, known: list[str]) -> ConfigError:
-    guess = difflib.get_close_matches(key, known, n=1)
+    guess = did_you_mean(key, known)
     hint = f" (did you mean {guess[0]!r}?)" if guess else ""
     where = f"in [{table}]" if table else "at the top level"
     return reader.fail(table, key, f"unknown key {where}{hint}")
@@ -147,7 +159,7 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
         if not isinstance(value, str):
             raise ValueError(f"expected a string, got {_type_name(value)}")
         if value not in options:
-            guess = difflib.get_close_matches(value, options, n=1)
+            guess = did_you_mean(value, options)
             hint = f"; did you mean {guess[0]!r}?" if guess else ""
             raise ValueError(f"{value!r} is not one of {', '.join(options)}{hint}")
         return value
@@ -353,8 +365,13 @@ def load(explicit: str | None = None) -> Config:
 
 
 def default_text() -> str:
-    """The annotated default config, as shipped; the tray writes it out for "Open settings"."""
-    return resources.files("deskbreak").joinpath("default_config.toml").read_text("utf-8")
+    """The annotated default config, as shipped; the tray writes it out for "Open settings".
+
+    Read beside this module rather than through importlib.resources: deskbreak is always
+    installed as files (pip unpacks the wheel), and importlib.resources would load
+    zipfile and its readers into the always-running daemon (about 0.5 MiB) for one read.
+    """
+    return (PACKAGE_DIR / "default_config.toml").read_text("utf-8")
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:

@@ -1,34 +1,82 @@
-"""Where deskbreak keeps its files, per platform conventions (via platformdirs).
+"""Where deskbreak keeps its files, per platform conventions.
 
 Kept in one place so the daemon, the CLI and the tests agree, and so tests can point
-everything at a temporary home through the XDG variables alone. The runtime directory
-holds the control socket and its key, so it is checked before use: a directory someone
-else owns, one open to others, or a symbolic link (all possible in a shared /tmp) is
-refused with one line rather than trusted.
+everything at a temporary home through the XDG variables alone.
+
+On Linux the XDG Base Directory rules are applied here, exactly as platformdirs
+applies them (the same paths; tests/test_paths.py checks them against it): platformdirs
+and its modules would otherwise cost the always-running daemon about 0.4 MiB for two
+path lookups. macOS and Windows still ask platformdirs, imported there when needed.
+
+The runtime directory holds the control socket and its key, so it is checked before
+use: a directory someone else owns, one open to others, or a symbolic link (all
+possible in a shared /tmp) is refused with one line rather than trusted.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
+import sys
 from pathlib import Path
-
-import platformdirs
 
 from deskbreak.errors import DeskbreakError
 
 APP = "deskbreak"
 
 
+def _xdg_platform() -> bool:
+    """Linux, where platformdirs would use its XDG rules (not Android's app folders)."""
+    if not sys.platform.startswith("linux") or hasattr(sys, "getandroidapilevel"):
+        return False
+    return (os.environ.get("ANDROID_DATA") != "/data"
+            or os.environ.get("ANDROID_ROOT") != "/system"
+            or bool(os.environ.get("SHELL") or os.environ.get("PREFIX")))
+
+
+def _home_based(variable: str, default: str) -> Path:
+    """``$variable`` when it is an absolute path, else ``default`` ("~/.config") under the
+    home directory: platformdirs' rule, where a relative or empty HOME counts as unset
+    (the user database says where home is)."""
+    value = os.environ.get(variable, "")
+    if posixpath.isabs(value):
+        return Path(value)
+    home = os.environ.get("HOME")
+    if home is None or not posixpath.isabs(home):
+        try:
+            import pwd
+
+            home = pwd.getpwuid(os.getuid()).pw_dir
+        except (ImportError, KeyError):
+            home = ""
+    if not posixpath.isabs(home):
+        raise DeskbreakError(f"cannot tell where your home directory is for {default}: "
+                             f"set HOME or {variable} to an absolute path")
+    return Path((home.rstrip("/") + default[1:]) or "/")
+
+
+def _platform_dir(kind: str) -> Path:
+    """platformdirs' ``user_<kind>_dir`` for deskbreak (macOS, Windows, anything else)."""
+    import platformdirs
+
+    return Path(getattr(platformdirs, f"user_{kind}_dir")(APP, appauthor=False))
+
+
 def config_file() -> Path:
     """The user's config file; it may not exist, in which case defaults apply."""
-    return Path(platformdirs.user_config_dir(APP, appauthor=False)) / "config.toml"
+    if _xdg_platform():
+        return _home_based("XDG_CONFIG_HOME", "~/.config") / APP / "config.toml"
+    return _platform_dir("config") / "config.toml"
 
 
 def state_dir(*, create: bool = True) -> Path:
     """Persistent state: rotation, history, logs. Created on demand, private (0700);
     a reader (``deskbreak stats``) passes ``create=False`` and changes nothing."""
-    path = Path(platformdirs.user_state_dir(APP, appauthor=False))
+    if _xdg_platform():
+        path = _home_based("XDG_STATE_HOME", "~/.local/state") / APP
+    else:
+        path = _platform_dir("state")
     if not create:
         return path
     try:
@@ -47,7 +95,7 @@ def runtime_dir() -> Path:
     if base and Path(base).is_dir():
         path = Path(base) / APP
     elif os.name == "nt":
-        path = Path(platformdirs.user_runtime_dir(APP, appauthor=False))
+        path = _platform_dir("runtime")
     else:
         # platformdirs would warn and fall back to a shared /tmp; a per-user
         # directory there, checked below, keeps other users out just the same.

@@ -128,10 +128,10 @@ def test_the_tooltip_counts_down_in_five_minute_steps() -> None:
     far-off break changes it every 5 minutes, and the steps end where the ring's do."""
     said = [presenter.roughly(s) for s in (30 * 60, 29 * 60 + 50, 25 * 60, 24 * 60 + 59,
                                            301, 299, 30, 0)]
-    assert said == ["25–30 min", "25–30 min", "20–25 min", "20–25 min", "5–10 min",
+    assert said == ["25-30 min", "25-30 min", "20-25 min", "20-25 min", "5-10 min",
                     "under 5 min", "under 5 min", "under 5 min"]
     far = snap(due_in=12 * 60)
-    assert presenter.headline(far, rough=True) == "Next break in 10–15 min"
+    assert presenter.headline(far, rough=True) == "Next break in 10-15 min"
     assert presenter.headline(far) == "Next break in 12 min"  # the menu stays exact
     changes = {presenter.roughly(s) for s in range(1, 30 * 60)}
     assert len(changes) == 6

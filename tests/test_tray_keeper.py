@@ -37,3 +37,13 @@ async def test_the_menu_is_worded_afresh_when_the_panel_opens_it(
         finally:
             await keeper.close()
             host.bus.disconnect()
+
+
+def test_the_xorg_stand_in_gets_a_title_it_can_name_its_window_with() -> None:
+    """pystray's xorg backend encodes the window name as Latin-1 and raised on a dash,
+    which cost the whole XEmbed icon; such characters become "?" instead."""
+    from deskbreak.tray import latin1
+
+    title = latin1("deskbreak: Next break in 20–25 min… café")
+    title.encode("latin-1")
+    assert title == "deskbreak: Next break in 20?25 min? café"

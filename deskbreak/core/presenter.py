@@ -28,7 +28,7 @@ TOOLTIP_STEP_S = 5 * 60  # the tooltip counts down in 5-minute steps
 
 
 def roughly(seconds: float) -> str:
-    """Tooltip wording: "20–25 min", in 5-minute steps, "under 5 min" at the end.
+    """Tooltip wording: "20-25 min", in 5-minute steps, "under 5 min" at the end.
 
     The tray host reads the tooltip again at every change (two calls, measured) and the
     daemon must wake to change it: a countdown by the minute kept an idle daemon waking
@@ -42,7 +42,7 @@ def roughly(seconds: float) -> str:
         return format_duration(seconds)
     upper = math.ceil(seconds / TOOLTIP_STEP_S) * TOOLTIP_STEP_S
     if upper <= 60 * 60:
-        return f"{(upper - TOOLTIP_STEP_S) // 60}–{upper // 60} min"
+        return f"{(upper - TOOLTIP_STEP_S) // 60}-{upper // 60} min"  # ASCII, see xorg
     return f"under {format_duration(upper)}"
 
 

@@ -5,6 +5,10 @@ freedesktop client under the same name), plyer (text only), the terminal. A back
 that fails at run time is logged once and the next one takes the break; the preferred
 ones are tried again at the next break, so a notification server that restarts is
 picked up again.
+
+The backends import ``deskbreak.appicon`` only when they first send an icon: it finds
+the icon files through importlib.resources, and the daemon should not carry that (with
+zipfile) from its start while it waits for the first break.
 """
 
 from __future__ import annotations

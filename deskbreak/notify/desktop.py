@@ -16,7 +16,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from deskbreak import appicon
 from deskbreak.core.commands import Command, Done, Skip, Snooze, Start
 from deskbreak.notify.base import (
     INFO_S,
@@ -47,6 +46,8 @@ def app_icon() -> Icon | None:
     missing picture is no reason to miss a break.
     """
     from desktop_notifier import Icon
+
+    from deskbreak import appicon  # here, not at the top: see notify/__init__.py
 
     try:
         return Icon(path=appicon.png(ICON_SIZE))

@@ -24,7 +24,6 @@ from typing import Any
 from dbus_fast import BusType, Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
-from deskbreak import appicon
 from deskbreak.core.commands import Command, Done, Skip, Snooze, Start
 from deskbreak.notify.base import (
     INFO_S,
@@ -70,6 +69,8 @@ def icon_uri() -> str:
     A package installed without its data files still notifies, only without an icon: a
     missing picture is no reason to miss a break (and "" is never the Python logo).
     """
+    from deskbreak import appicon  # here, not at the top: see notify/__init__.py
+
     try:
         return appicon.png(ICON_SIZE).as_uri()
     except OSError as exc:

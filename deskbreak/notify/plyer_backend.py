@@ -13,7 +13,6 @@ import shutil
 import sys
 from typing import Any
 
-from deskbreak import appicon
 from deskbreak.notify.base import INFO_S, SHOW_S, BreakNotice, Notifier, NotifierUnavailable
 
 log = logging.getLogger(__name__)
@@ -29,6 +28,8 @@ def icon_file() -> str:
     Windows balloon tips load only .ico files; everywhere else a PNG is what every
     notification server can show.
     """
+    from deskbreak import appicon  # here, not at the top: see notify/__init__.py
+
     try:
         return str(appicon.ico() if sys.platform == "win32" else appicon.png(ICON_SIZE))
     except OSError as exc:

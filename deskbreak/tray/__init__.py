@@ -144,6 +144,8 @@ class ThreadTray(Tray):
         self._send(lambda: setattr(self.icon, "icon", image(ring)))  # made on the courier
 
     def set_title(self, title: str) -> None:
+        if self.backend == "xorg":
+            title = latin1(title)
         self._send(lambda: setattr(self.icon, "title", title))
 
     def set_menu(self, menu: Any) -> None:
@@ -283,6 +285,12 @@ def _xembed_icon(name: str, image: Image.Image, title: str, menu: Any) -> Any | 
     return icon
 
 
+def latin1(title: str) -> str:
+    """pystray's xorg icon names its window in Latin-1 and raises on anything else (a
+    dash, an ellipsis, a translation): such characters become "?" there, not a failure."""
+    return title.encode("latin-1", "replace").decode("latin-1")
+
+
 def open_thread_tray(name: str, ring: Ring, title: str, menu: Any,
                      notes: list[str]) -> Tray | None:
     """The best pystray backend running in a thread, started; why not, in ``notes``.
@@ -296,7 +304,7 @@ def open_thread_tray(name: str, ring: Ring, title: str, menu: Any,
 
             image = pillow_image(ring)
             if module == "_xorg":
-                icon = _xembed_icon(name, image, title, menu)
+                icon = _xembed_icon(name, image, latin1(title), menu)
                 if icon is None:
                     notes.append("no XEmbed tray (system tray) on this display")
                     continue
