@@ -164,6 +164,7 @@ class Daemon:
                     now.local))
             await self._carry_out(Result(events=[DaemonStarted(mono=now.mono, wall=now.wall)]))
             while not self._stop.is_set():
+                self._wake.clear()  # before the step: a poke during it wakes the next sleep
                 await self._guarded(self.step)
                 await self._sleep()
         finally:
@@ -216,7 +217,8 @@ class Daemon:
     def next_delay(self) -> float:
         """Seconds until the loop must look again; the loop sleeps exactly this long."""
         mono = self.clocks.mono()
-        longest = MAX_SLEEP_S if self.watch is None else WATCHED_SLEEP_S
+        watched = self.watch is not None and self.watch.failed is None
+        longest = WATCHED_SLEEP_S if watched else MAX_SLEEP_S
         planned = self.controller.next_wakeup(mono, idle_source=self.sensors.idle is not None)
         delays = [longest, planned - mono]
         jobs = self.jobs.seconds_until_next()
@@ -235,7 +237,6 @@ class Daemon:
         except Exception:
             log.exception("planning the next wake-up failed; looking again in a minute")
             delay = MAX_SLEEP_S
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), delay)
 
@@ -479,13 +480,18 @@ class Daemon:
         The files are read in a worker thread and no step waits for them: a home on a
         stalled network share delays the new settings, never a break.
         """
-        async with self._reloading:
-            try:
-                loaded = await asyncio.to_thread(self.source.load)
-            except Exception as exc:
-                return await self._broken(why, exc)
-            async with self._acting:
-                return await self._apply(why, loaded)
+        try:
+            async with self._reloading:
+                try:
+                    loaded = await asyncio.to_thread(self.source.load)
+                except Exception as exc:
+                    return await self._broken(why, exc)
+                async with self._acting:
+                    return await self._apply(why, loaded)
+        finally:
+            # The loop slept on the old settings' plan (a new interval may make a break
+            # due now), and a save that landed during the read must be looked at again.
+            self._poke()
 
     async def settle(self) -> None:
         """Wait for what commands and edits set going (for tests, and before stopping)."""
@@ -572,6 +578,9 @@ class Daemon:
             notes.append(self._autostart_problem)
         if self._watch_note is not None:
             notes.append(self._watch_note)
+        elif self.watch is not None and self.watch.failed is not None:
+            notes.append(f"change watch stopped ({self.watch.failed}): the daemon looks "
+                         "every minute")
         source = self.loaded.config.source
         return presenter.EdgeReport(
             pid=os.getpid(), notifier=self.notifier.name, tray=self.tray.backend,

@@ -8,7 +8,7 @@ stderr as one line each; tracebacks of unexpected failures go to the file in ful
 The rotation is the standard library's RotatingFileHandler's, done here on
 ``logging.FileHandler``: ``logging.handlers`` would bring ``pickle``, ``struct`` and the
 network handlers' code into the always-running daemon (about 0.3 MiB) for these few
-lines. tests/test_boundaries.py checks that both rotate alike.
+lines. tests/test_logfile.py checks that both rotate alike.
 """
 
 from __future__ import annotations

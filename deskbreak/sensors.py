@@ -45,7 +45,8 @@ class Sensors:
             self._on_input()
 
     def set_away_after(self, threshold: float) -> None:
-        """The config's idle threshold, which a source announcing returns listens after."""
+        """The config's idle threshold: a source that can hear the user's return listens
+        only past it, so typing at work never wakes the daemon."""
         self._away_after = threshold
         self._wire()
 

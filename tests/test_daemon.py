@@ -450,3 +450,55 @@ def test_a_step_that_keeps_failing_logs_one_traceback(caplog: pytest.LogCaptureF
         run(scenario())
     assert sum(1 for r in caplog.records if r.exc_info) == 1
     assert sum("the same failure again" in r.getMessage() for r in caplog.records) == 4
+
+
+class BrokenWatch:
+    """A watch whose inotify read failed: the daemon must not keep sleeping ten minutes."""
+
+    failed: str | None = None
+
+    def watch_files(self, files: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_watch_allows_long_sleeps_only_while_it_works() -> None:
+    from deskbreak.daemon import WATCHED_SLEEP_S
+
+    daemon, _, _ = make(replace(Config(), tray=False))
+    daemon.watch = BrokenWatch()  # type: ignore[assignment]
+    assert daemon.next_delay() == pytest.approx(WATCHED_SLEEP_S)
+    daemon.watch.failed = "file watch: [Errno 9] Bad file descriptor"  # type: ignore[union-attr]
+    assert daemon.next_delay() == pytest.approx(MAX_SLEEP_S)
+    notes = daemon._edges().notes
+    assert any("change watch stopped" in note and "every minute" in note for note in notes)
+
+
+def test_a_poke_during_a_step_is_not_lost() -> None:
+    """The watch or the X server may poke while a step awaits the disk or the bus: the
+    sleep after it must end at once, not ten minutes later."""
+    async def scenario() -> float:
+        daemon, _, _ = make(replace(Config(), tray=False))
+        daemon._wake.clear()
+        daemon._poke()  # as if during the step
+        began = asyncio.get_running_loop().time()
+        await asyncio.wait_for(daemon._sleep(), 5)
+        return asyncio.get_running_loop().time() - began
+    assert run(scenario()) < 1
+
+
+def test_a_reload_wakes_the_loop_to_plan_with_the_new_settings(tmp_path: Path) -> None:
+    """A shorter interval may make the break due now: the sleep planned on the old
+    settings must not stand (nor must a save that landed during the read)."""
+    config = tmp_path / "config.toml"
+    config.write_text('interval = "50m"\n')
+
+    async def scenario() -> bool:
+        daemon, _, _ = make(source=LiveConfig(str(config)))
+        daemon._wake.clear()
+        config.write_text('interval = "20m"\n')
+        ok, _ = await daemon.reload("edited")
+        return ok and daemon._wake.is_set()
+    assert run(scenario())

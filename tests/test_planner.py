@@ -190,12 +190,23 @@ def test_an_announced_return_lets_the_planner_stop_asking() -> None:
 
 def test_with_no_idle_source_no_look_is_planned_for_idle_time() -> None:
     """A headless box or a Wayland desktop without an idle protocol: the daemon must not
-    wake for a reading that cannot come, only for the break itself."""
+    wake for a reading that cannot come: only for the sitting span's latest cut (20 min,
+    so a kill -9 loses little) and the break itself; a span that could not be cut then
+    (no input seen since) plans nothing more, rather than a wake-up at once, over and
+    over."""
     world = World()
     plan = planner(world)
     plan.observe(Observation(world.mono, world.boot, world.wall, None, None))
+    assert plan.next_wakeup(world.mono, idle_source=False) == world.mono + 20 * MIN
+    assert plan.next_wakeup(world.mono) < world.mono + 20 * MIN
+    world.mono += 20 * MIN
+    world.boot += 20 * MIN
+    cut = plan.observe(Observation(world.mono, world.boot, world.wall, None, None))
+    assert [e.seconds for e in cut.events if isinstance(e, ev.Sat)] == [20 * MIN]
+    assert plan.next_wakeup(world.mono, idle_source=False) == world.mono + 10 * MIN  # due
+    plan.timer.restart(world.mono)  # a break taken: the next is 30 min away
+    plan._sat_from = world.mono - 21 * MIN  # a span past its latest cut, not cut (no input)
     assert plan.next_wakeup(world.mono, idle_source=False) == world.mono + 30 * MIN
-    assert plan.next_wakeup(world.mono) < world.mono + 30 * MIN
 
 
 def test_a_locked_screen_counts_as_away() -> None:

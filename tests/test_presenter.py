@@ -33,10 +33,10 @@ def snap(hold: Hold | None = None, *, due_in: float | None = 720.0, progress: fl
 
 
 @pytest.mark.parametrize(("state", "headline", "look"), [
-    (snap(), "Next break in 12 min", (Look.COUNTING, 3)),
-    (snap(due_in=20), "Next break in 20 s", (Look.COUNTING, 3)),
+    (snap(), "Next break in 12 min", (Look.COUNTING, 2)),
+    (snap(due_in=20), "Next break in 20 s", (Look.COUNTING, 2)),
     (snap(showing="cat-cow"), "Next break in 12 min", (Look.DUE, 0)),
-    (snap(Hold.AWAY, due_in=None), "Away: counts as a break", (Look.COUNTING, 3)),
+    (snap(Hold.AWAY, due_in=None), "Away: counts as a break", (Look.COUNTING, 2)),
     (snap(Hold.DND, dnd=("fullscreen window",)), "Break held: fullscreen window",
      (Look.DUE, 0)),
     (snap(Hold.OFF_DUTY, due_in=None, off_until=dt.datetime(2026, 11, 30, 9, 0)),
@@ -123,20 +123,19 @@ def test_in_minutes_never_says_zero() -> None:
         == ["1 s", "59 s", "2 min", "30 min", "1 h 40 min", "2 d"]
 
 
-def test_the_tooltip_counts_down_in_five_minute_steps() -> None:
-    """The host reads a changed tooltip back, and the daemon wakes to change it: a
-    far-off break changes it every 5 minutes, and the steps end where the ring's do."""
-    said = [presenter.roughly(s) for s in (30 * 60, 29 * 60 + 50, 25 * 60, 24 * 60 + 59,
-                                           301, 299, 30, 0)]
-    assert said == ["25-30 min", "25-30 min", "20-25 min", "20-25 min", "5-10 min",
-                    "under 5 min", "under 5 min", "under 5 min"]
+def test_the_tooltip_names_a_time_of_day_that_stays_true() -> None:
+    """A countdown in the tooltip changes by itself, and each change makes the panel call
+    back; the time of day it falls at changes only with the plan. The menu counts down."""
     far = snap(due_in=12 * 60)
-    assert presenter.headline(far, rough=True) == "Next break in 10-15 min"
+    assert presenter.headline(far, rough=True) == "Next break at 10:12"
     assert presenter.headline(far) == "Next break in 12 min"  # the menu stays exact
-    changes = {presenter.roughly(s) for s in range(1, 30 * 60)}
-    assert len(changes) == 6
-    assert presenter.roughly(3 * 3600) == "under 3 h"
-    assert presenter.roughly(float("inf")) and presenter.roughly(1e300)  # worded, no error
+    later = dataclasses.replace(far, now=Observation(400.0, 400.0, NOW + dt.timedelta(
+        minutes=5)), plan=dataclasses.replace(far.plan, due_in=7 * 60))
+    assert presenter.headline(later, rough=True) == "Next break at 10:12"
+    timed = snap(Hold.PAUSED, pause=Pause(until_boot=1900.0), pause_left=1800.0)
+    assert presenter.headline(timed, rough=True) == "Paused until 10:30"
+    assert presenter.headline(timed) == "Paused for 30 min"
+    assert presenter.headline(snap(due_in=1e300), rough=True).startswith("Next break in")
 
 
 def counting(elapsed: float, interval: float = 1800.0) -> Snapshot:
@@ -144,30 +143,26 @@ def counting(elapsed: float, interval: float = 1800.0) -> Snapshot:
                    interval=interval)
 
 
-def test_the_tray_steps_by_itself_when_the_ring_or_tooltip_would_change() -> None:
-    """The daemon wakes for the tray's own steps and no others: with the default 30 min
-    interval the ring's sixths and the tooltip's 5-minute steps fall together, six
-    wake-ups an interval; a held, paused, away or due break steps nothing."""
-    assert presenter.tray_step_in(counting(0)) == pytest.approx(300, abs=0.1)
-    assert presenter.tray_step_in(counting(299)) == pytest.approx(1, abs=0.1)
+def test_the_tray_steps_by_itself_only_when_the_ring_would_change() -> None:
+    """The daemon wakes for the ring's quarters and for no other tray change: four
+    wake-ups an interval, each with a new look; a held, paused, away or due break steps
+    nothing."""
+    assert presenter.tray_step_in(counting(0)) == pytest.approx(450, abs=0.1)
+    assert presenter.tray_step_in(counting(449)) == pytest.approx(1, abs=0.1)
     assert presenter.tray_step_in(counting(1700)) == pytest.approx(100, abs=0.1)
+    assert presenter.tray_step_in(counting(300, 2700)) == pytest.approx(375, abs=0.1)
     elapsed, wakes, looks = 0.0, 0, set()
     while True:
         step = presenter.tray_step_in(counting(elapsed))
         if step is None or elapsed + step >= 1800:
             break
-        before = (presenter.look(counting(elapsed)),
-                  presenter.headline(counting(elapsed), rough=True))
+        before = presenter.look(counting(elapsed))
         elapsed += step
-        after = (presenter.look(counting(elapsed)),
-                 presenter.headline(counting(elapsed), rough=True))
+        after = presenter.look(counting(elapsed))
         assert after != before  # each wake-up has something to show
         looks.add(after)
         wakes += 1
-    assert wakes == 5 and len(looks) == 5
-    # 45 min: the ring's sixths (7.5 min) and the 5-minute steps do not meet; each is kept.
-    assert presenter.tray_step_in(counting(0, 2700)) == pytest.approx(300, abs=0.1)
-    assert presenter.tray_step_in(counting(300, 2700)) == pytest.approx(150, abs=0.1)
+    assert wakes == 3 and len(looks) == 3  # the fourth quarter is the break itself
     for quiet in (snap(Hold.AWAY, due_in=None), snap(showing="cat-cow"),
                   snap(Hold.PAUSED, pause=Pause(), due_in=None),
                   snap(Hold.DND, dnd=("fullscreen window",)), snap(due_in=0.0)):

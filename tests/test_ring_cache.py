@@ -1,7 +1,7 @@
 """The ring's drawings are made once per process and kept small.
 
 Why it matters: a look costs about 12 ms of pure-Python drawing at the five tray sizes, and
-the icon changes look six times every interval all day, for a daemon whose goal is under
+the icon changes look four times every interval all day, for a daemon whose goal is under
 0.2 CPU-seconds an idle hour and 30 MiB of RSS.
 """
 
@@ -77,11 +77,11 @@ def test_cached_pixmaps_are_the_drawing_itself(draws: list[tuple[Look, int, int]
 
 
 def test_all_looks_cached_take_little_memory(draws: list[tuple[Look, int, int]]) -> None:
-    """The daemon's budget is 30 MiB; the rows themselves would be 331 KiB."""
+    """The daemon's budget is 30 MiB; the rows themselves would be 265 KiB."""
     for look, step in LOOKS:
         rendered_pixmaps(Ring(look, step))
     drawn = list(draws)
     packed = sum(len(ring._packed(*key)) for key in drawn)  # what the cache holds
     assert draws == drawn  # read from the cache, not drawn again
-    assert sum(size * size * 4 for _, _, size in drawn) == 339_360  # as rows
-    assert packed < 24 * 1024  # measured: 18,975 bytes
+    assert sum(size * size * 4 for _, _, size in drawn) == 271_488  # as rows, 8 looks
+    assert packed < 24 * 1024  # measured: 18,975 bytes with six steps (10 looks)

@@ -130,6 +130,8 @@ class Watch:
     """Stands in for ``watch.linux``: ``simulate`` wakes the loop at resumes and zone
     changes, as the timerfd and inotify do."""
 
+    failed = None
+
     def watch_files(self, files: object) -> None:
         pass
 

@@ -196,7 +196,8 @@ def test_other_platforms_look_every_minute(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_out_of_inotify_instances_falls_back_to_looking(monkeypatch: pytest.MonkeyPatch
                                                         ) -> None:
-    """A second user on the machine may have used up the per-user inotify instances."""
+    """Other programs of the same user (IDEs, sync clients) may have used up the per-user
+    inotify instances (fs.inotify.max_user_instances, 128 by default)."""
     from deskbreak.watch import linux
 
     real = linux._libc()
@@ -222,3 +223,33 @@ def test_out_of_inotify_instances_falls_back_to_looking(monkeypatch: pytest.Monk
         assert note == "no change watch (inotify_init1: Too many open files): the daemon " \
             "looks every minute"
     run(test)
+
+
+def test_out_of_inotify_watches_closes_what_it_opened(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    """IDEs often use up fs.inotify.max_user_watches: the daemon starts anyway, looking
+    every minute, and leaks no descriptor."""
+    opened: list[LinuxWatch] = []
+
+    def no_room(self: LinuxWatch, files: object) -> None:
+        opened.append(self)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(LinuxWatch, "watch_files", no_room)
+
+    async def test(loop: asyncio.AbstractEventLoop, pokes: list[str]) -> None:
+        watch, note = watch_mod.choose_watch(loop, [tmp_path / "c.toml"], pokes.append)
+        assert watch is None and note is not None and "No space left" in note
+        assert opened[0]._timer == opened[0]._inotify == -1  # closed
+    run(test)
+
+
+@pytest.mark.parametrize(("tz", "watched"), [
+    (None, ["/etc/localtime"]), (":/etc/localtime", ["/etc/localtime"]),
+    (":/srv/zone", ["/srv/zone"]), ("Europe/Paris", []), ("UTC0", [])])
+def test_which_file_says_the_time_zone(tz: str | None, watched: list[str]) -> None:
+    """``TZ=:/etc/localtime`` (systemd's advice) still follows /etc/localtime; a zone
+    named in TZ cannot change under the daemon, so nothing is watched for it."""
+    from deskbreak.watch.linux import _zone_files
+
+    assert [str(p) for p in _zone_files(tz, [Path("/etc/localtime")])] == watched

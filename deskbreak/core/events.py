@@ -86,7 +86,7 @@ class Sat(Event):
 
     "Counted" means on duty, not paused, not away, the machine awake: the time the break
     interval measures. Spans are cut at every pause, absence, sleep, change of duty and
-    break taken, and every ten minutes or so besides, so a ``kill -9`` loses at most the
+    break taken, and every ten to twenty minutes besides, so a ``kill -9`` loses at most the
     span in flight; history adds them up into active time and the longest stretch.
     """
 

@@ -48,7 +48,10 @@ MIN_IDLE_RECHECK_S = 5.0
 DND_RECHECK_S = 15.0
 DND_GRACE_S = 10.0  # a short moment after fullscreen ends, so the break is not in the way
 JUMP_TOLERANCE_S = 2.0
-SIT_SPAN_S = 600.0  # sitting time is reported in spans of about this length, at most
+SIT_SPAN_S = 600.0  # sitting time is reported in spans of at least this length...
+# ... cut at the first wake-up after it, and at twice it at the latest: a wake-up of its
+# own only when nothing else woke the daemon meanwhile (a kill -9 loses little).
+SIT_SPAN_MAX_S = 2 * SIT_SPAN_S
 # Do-not-disturb reasons that mean "something is being watched": they hold an office
 # break, never a trip's (the film on a long flight is exactly when a reminder is due).
 # Do-not-disturb the user turned on (paused notifications, quiet time) still holds.
@@ -168,6 +171,8 @@ class Planner:
             times.append(math.inf if end is None else self._last.mono + end - self._last.boot)
         elif hold is Hold.DND:
             times.append(self._dnd_next)
+        if self._sat_from is not None and self._sat_from + SIT_SPAN_MAX_S > mono:
+            times.append(self._sat_from + SIT_SPAN_MAX_S)  # passed and not cut: no spin
         return max(mono, min(times))
 
     # --- deciding ------------------------------------------------------------------------

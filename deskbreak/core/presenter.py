@@ -9,7 +9,6 @@ a date past year 9999 or an infinite duration is worded, not crashed on.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,49 +20,25 @@ if TYPE_CHECKING:  # the controller imports this module for its wording
     from deskbreak.core.controller import Snapshot
     from deskbreak.core.planner import PlanStatus
 
-# The ring fills in sixths: each new image makes a tray host call back about five times
-# (measured), so the icon changes six times an interval at most.
-ICON_STEPS = 6
-TOOLTIP_STEP_S = 5 * 60  # the tooltip counts down in 5-minute steps
-
-
-def roughly(seconds: float) -> str:
-    """Tooltip wording: "20-25 min", in 5-minute steps, "under 5 min" at the end.
-
-    The tray host reads the tooltip again at every change (two calls, measured) and the
-    daemon must wake to change it: a countdown by the minute kept an idle daemon waking
-    about twice a minute. Steps ending on whole multiples of five minutes fall on the
-    ring's sixths of the default 30-minute interval, so both change in one wake-up. The
-    menu's headline, worded when the menu opens, stays exact.
-    """
-    if seconds <= TOOLTIP_STEP_S:
-        return f"under {TOOLTIP_STEP_S // 60} min"
-    if not seconds < 1e9:  # infinite, or past any calendar: no steps to count
-        return format_duration(seconds)
-    upper = math.ceil(seconds / TOOLTIP_STEP_S) * TOOLTIP_STEP_S
-    if upper <= 60 * 60:
-        return f"{(upper - TOOLTIP_STEP_S) // 60}-{upper // 60} min"  # ASCII, see xorg
-    return f"under {format_duration(upper)}"
+# The ring fills in quarters: each new image makes a tray host call back about five
+# times (measured, and each call wakes the daemon), so the icon changes four times an
+# interval at most.
+ICON_STEPS = 4
 
 
 def tray_step_in(snap: Snapshot) -> float | None:
-    """Seconds until the icon or its tooltip changes by itself (the ring's next sixth, the
-    tooltip's next step), or None while nothing counts down: the daemon wakes for that
-    and for nothing else on the tray's account."""
+    """Seconds until the icon changes by itself (the ring's next quarter), or None while
+    nothing counts down: the daemon wakes for that and for nothing else on the tray's
+    account. The tooltip names a time of day (see ``headline``), so it has no steps."""
     plan = snap.plan
     if look(snap)[0] is not Look.COUNTING or plan.hold is not None or not plan.due_in:
         return None
-    waits = []
-    if TOOLTIP_STEP_S < plan.due_in < 1e9:
-        waits.append(plan.due_in - (math.ceil(plan.due_in / TOOLTIP_STEP_S) - 1)
-                     * TOOLTIP_STEP_S)
     step = int(plan.progress * ICON_STEPS)
-    if step < ICON_STEPS:
-        interval = snap.trip_interval or snap.interval
-        waits.append(((step + 1) / ICON_STEPS - plan.progress) * interval)
-    if not waits:
+    if step >= ICON_STEPS:
         return None
-    return max(1.0, min(waits) + 0.05)  # just past the step, never a spin on rounding
+    interval = snap.trip_interval or snap.interval
+    wait = ((step + 1) / ICON_STEPS - plan.progress) * interval
+    return max(1.0, wait + 0.05)  # just past the step, never a spin on rounding
 
 
 def in_minutes(seconds: float) -> str:
@@ -132,9 +107,22 @@ def after_command(plan: PlanStatus) -> str:
 
 # --- the tray --------------------------------------------------------------------------
 def headline(snap: Snapshot, *, rough: bool = False) -> str:
-    """The first line of the tray menu; ``rough``: the icon's tooltip (see ``roughly``)."""
-    count = roughly if rough else in_minutes
+    """The first line of the tray menu, or with ``rough`` the icon's tooltip.
+
+    The menu counts down ("Next break in 12 min"), worded afresh whenever it opens. The
+    tooltip names the time of day instead ("Next break at 14:35"): a countdown changes by
+    itself, and every change makes the panel call back (two calls) and needs a wake-up
+    to send; a time of day stays true until the plan itself changes, when the daemon is
+    awake anyway.
+    """
     plan = snap.plan
+
+    def count(seconds: float) -> str:
+        moment = _later(snap.now.local, seconds) if rough else None
+        if moment is None:
+            return "in " + in_minutes(seconds)
+        return "at " + local_moment(moment, snap.now.local)
+
     if plan.hold is Hold.OFF_DUTY:
         return ("Off" + until_work(plan.off_until)) if plan.off_until else "Off duty"
     if plan.hold is Hold.AWAY:
@@ -147,14 +135,16 @@ def headline(snap: Snapshot, *, rough: bool = False) -> str:
             return "Paused until " + local_moment(plan.pause.until_wall, snap.now.local)
         if plan.pause_left is None:
             return "Paused"
+        if rough and (end := _later(snap.now.local, plan.pause_left)) is not None:
+            return "Paused until " + local_moment(end, snap.now.local)
         return f"Paused for {in_minutes(max(60.0, plan.pause_left))}"
     if plan.due_in is None:
         return "No break planned"
     if plan.trip is not None and plan.trip.driving:
-        return f"Driving: stop in {count(plan.due_in)}"
+        return f"Driving: stop {count(plan.due_in)}"
     if plan.trip is not None:
-        return f"Trip: next break in {count(plan.due_in)}"
-    return f"Next break in {count(plan.due_in)}"
+        return f"Trip: next break {count(plan.due_in)}"
+    return f"Next break {count(plan.due_in)}"
 
 
 def look(snap: Snapshot) -> tuple[Look, int]:

@@ -18,10 +18,10 @@ class IdleUnavailable(Exception):
 
 
 class IdleMonitor(ABC):
-    """``announce_return``: a backend that can be told of the next input (an event, not a
-    question) calls ``on_input`` then, once the user has been idle for ``away_after``
-    seconds; its samples say ``announced`` while it watches. The daemon then need not
-    ask every minute whether the user is back. The others keep the default: no."""
+    """A backend that can hear the next input (an event, not a question, as X11 with
+    XInput 2) calls ``on_input`` then, once the user has been idle for ``away_after``
+    seconds, and its samples say ``announced`` while it listens: the daemon then need
+    not ask every minute whether the user is back. The others keep the defaults."""
 
     name: str = "?"
     away_after: float | None = None  # set by the daemon: the config's idle threshold

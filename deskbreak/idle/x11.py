@@ -110,10 +110,14 @@ class X11Idle(IdleMonitor):
                 away = locked or idle >= self.away_after  # type: ignore[operator]
             if not away and self._listening:
                 self._listen(False)
+            heard = self._drain()
         except Exception as exc:  # the X connection broke or the server refused
             await self.close()
             raise IdleUnavailable(f"X idle query failed: {exc}") from exc
-        self._drain()
+        if heard and self._listening:
+            # Input read off the socket with the reply: the reader will not see it, so
+            # this is the announcement, made once the sample is taken.
+            self._readable_input()
         return IdleSample(idle=idle, locked=locked, announced=self._listening)
 
     def _query(self) -> tuple[float, bool]:
@@ -143,9 +147,15 @@ class X11Idle(IdleMonitor):
                 self._loop.remove_reader(self._display.fileno())
             heard = True
         if heard and self._listening:
-            with contextlib.suppress(Exception):
-                self._listen(False)  # once is enough: typing must not wake us per key
-            if self.on_input is not None:
+            self._readable_input()
+
+    def _readable_input(self) -> None:
+        with contextlib.suppress(Exception):
+            self._listen(False)  # once is enough: typing must not wake us per key
+        if self.on_input is not None:
+            if self._loop is not None:
+                self._loop.call_soon(self.on_input)
+            else:
                 self.on_input()
 
     def _drain(self) -> bool:

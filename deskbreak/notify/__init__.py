@@ -6,9 +6,8 @@ that fails at run time is logged once and the next one takes the break; the pref
 ones are tried again at the next break, so a notification server that restarts is
 picked up again.
 
-The backends import ``deskbreak.appicon`` only when they first send an icon: it finds
-the icon files through importlib.resources, and the daemon should not carry that (with
-zipfile) from its start while it waits for the first break.
+The backends import ``deskbreak.appicon`` only when they first send an icon: a module
+the daemon needs at the first break, not while it waits for it.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Tray(ABC):
 
     @abstractmethod
     def set_look(self, look: Look, step: int = 0) -> None:
-        """Show ``look`` (the ring filled ``step`` sixths while counting)."""
+        """Show ``look`` (the ring filled ``step`` quarters while counting)."""
 
     @abstractmethod
     def set_title(self, title: str) -> None: ...

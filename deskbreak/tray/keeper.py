@@ -1,9 +1,9 @@
 """Keeps the tray icon, its tooltip and its menu in step with the core's state.
 
 The daemon hands over a Snapshot after every change; the presenter words it, and only
-what changed reaches the panel (the ring changes six times an interval at most, the
-tooltip counts down in 5-minute steps that fall on the ring's, and the tray is told the
-look, not given pixels: see ``tray.ring``). The daemon wakes only for those steps; the
+what changed reaches the panel (the ring changes four times an interval at most, the
+tooltip names the time of day of the next break, and the tray is told the look, not
+given pixels: see ``tray.ring``). The daemon wakes only for the ring's steps; the
 menu is worded afresh whenever it is built on the loop's thread, which the StatusNotifierItem
 backend does when a panel is about to open it (DBusMenu ``AboutToShow``), so its
 "Next break in 12 min" is exact when seen without a wake-up every minute.

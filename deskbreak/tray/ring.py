@@ -179,10 +179,10 @@ CACHED = 64
 """How many drawings (look, step, size) are kept, compressed, for the life of the process.
 
 Why bounded this way is safe: the keys are normalised (only a counting ring has a step, and
-that is clamped to ``0..STEPS``), so there are ten looks at most; the tray asks for five
+that is clamped to ``0..STEPS``), so there are eight looks at most; the tray asks for five
 sizes (the StatusNotifierItem's 22, 24, 32, 48, 64; pystray's thread backends 64 of them).
-That is 50 drawings, under the bound, so the daemon never evicts or draws anything twice,
-and about 19 KiB holds them all. A caller asking for other sizes only evicts the least
+That is 40 drawings, under the bound, so the daemon never evicts or draws anything twice,
+and under 19 KiB holds them all. A caller asking for other sizes only evicts the least
 recently used."""
 
 
@@ -191,8 +191,8 @@ def rgba(look: Look, step: int, size: int) -> bytes:
 
     Drawing costs 1 to 4.5 ms a size in pure Python (12 ms for a look at the five tray
     sizes) and the same few images recur all day, so each is drawn once per process. The
-    cache keeps them zlib-compressed: all ten looks at five sizes are 331 KiB as rows but
-    about 19 KiB packed (mostly transparent, few colours), against a 30 MiB budget for the
+    cache keeps them zlib-compressed: all eight looks at five sizes are 265 KiB as rows but
+    under 19 KiB packed (mostly transparent, few colours), against a 30 MiB budget for the
     daemon; unpacking one costs about 13 us at 64 px, and zlib is loaded by the daemon anyway.
     """
     # Only a counting ring has steps: the other looks are one drawing each, however asked.

@@ -31,7 +31,11 @@ def choose_watch(loop: asyncio.AbstractEventLoop, files: Iterable[Path],
 
     try:
         watch = LinuxWatch(loop, poke)
-        watch.watch_files(files)
     except WatchUnavailable as exc:
+        return None, f"no change watch ({exc}): the daemon looks every minute"
+    try:
+        watch.watch_files(files)
+    except Exception as exc:  # out of inotify watches, a directory we may not read...
+        watch.close()
         return None, f"no change watch ({exc}): the daemon looks every minute"
     return watch, None

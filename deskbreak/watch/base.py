@@ -14,7 +14,12 @@ class WatchUnavailable(Exception):
 class Watch(ABC):
     """Pokes the loop (with a short reason) when the wall clock is set, the machine
     resumes, the time zone changes, or one of the watched files is written, created,
-    replaced or removed. One watch per daemon, on the loop's thread."""
+    replaced or removed. One watch per daemon, on the loop's thread.
+
+    ``failed`` says why it stopped seeing something, if it did: the daemon then goes back
+    to looking every minute, since a long sleep is only safe while the watch works."""
+
+    failed: str | None = None
 
     @abstractmethod
     def watch_files(self, files: Iterable[Path]) -> None:

@@ -83,6 +83,19 @@ def _failed(call: str) -> WatchUnavailable:
     return WatchUnavailable(f"{call}: {os.strerror(code)}")
 
 
+def _zone_files(tz: str | None, default: list[Path]) -> list[Path]:
+    """The files that say the local time zone: /etc/localtime unless ``TZ`` names a zone
+    (then nothing can change it under us); ``TZ=:/path`` (systemd's advice, to spare the
+    stat calls) names the file itself."""
+    if tz is None:
+        return default
+    if tz.startswith(":/"):
+        return [Path(tz[1:])]
+    if tz == ":":
+        return default
+    return []
+
+
 def _targets(path: Path) -> list[tuple[Path, str, str]]:
     """(directory to watch, name in it that matters, label) for one watched file.
 
@@ -95,7 +108,7 @@ def _targets(path: Path) -> list[tuple[Path, str, str]]:
         parent = step.parent
         if parent == step:
             return out
-        if parent.is_dir():
+        if os.path.isdir(parent):  # never raises, unlike Path.is_dir on EACCES
             out.append((parent, step.name, str(path)))
             return out
         step = parent
@@ -111,8 +124,7 @@ class LinuxWatch(Watch):
         self._files: list[Path] = []
         self._zone_files = list(TIME_ZONE_FILES if time_zone_files is None
                                 else time_zone_files)
-        if "TZ" in os.environ:  # a fixed zone: /etc/localtime does not apply
-            self._zone_files = []
+        self._zone_files = _zone_files(os.environ.get("TZ"), self._zone_files)
         self._wds: dict[int, tuple[Path, dict[str, str]]] = {}
         self._timer = self._inotify = -1
         self._libc = _libc()
@@ -146,6 +158,7 @@ class LinuxWatch(Watch):
         except OSError as exc:
             if exc.errno != errno.ECANCELED:
                 log.warning("the clock watch failed (%s); looking every minute instead", exc)
+                self.failed = f"clock watch: {exc}"
                 self._loop.remove_reader(self._timer)
                 self._poke("clock watch failed")
                 return
@@ -158,7 +171,8 @@ class LinuxWatch(Watch):
         try:
             self._arm()
         except WatchUnavailable as exc:  # cannot happen with a valid descriptor
-            log.warning("the clock watch cannot be re-armed: %s", exc)
+            log.warning("the clock watch cannot be re-armed (%s); looking every minute", exc)
+            self.failed = f"clock watch: {exc}"
             self._loop.remove_reader(self._timer)
 
     # --- the files ---------------------------------------------------------------------
@@ -169,20 +183,25 @@ class LinuxWatch(Watch):
         self._loop.add_reader(self._inotify, self._file_news)
 
     def watch_files(self, files: Iterable[Path]) -> None:
-        self._files = []
-        for path in files:
-            path = Path(os.path.abspath(path))
-            self._files.append(path)
+        self._files = [Path(os.path.abspath(path)) for path in files]
+        self._place()
+
+    def _resolved(self) -> list[Path]:
+        """The files, and where each symlink points now (dotfiles managers re-point them)."""
+        out = []
+        for path in self._files:
+            out.append(path)
             with contextlib.suppress(OSError, RuntimeError):  # a loop or a dead link
                 real = path.resolve()
                 if real != path:
-                    self._files.append(real)
-        self._place()
+                    out.append(real)
+        return out
 
     def _place(self) -> None:
-        """Put the watches where they belong now (directories may have come or gone)."""
+        """Put the watches where they belong now (directories may have come or gone, a
+        symlink may point elsewhere)."""
         wanted: dict[Path, dict[str, str]] = {}
-        for path in self._files:
+        for path in self._resolved():
             for directory, name, label in _targets(path):
                 wanted.setdefault(directory, {})[name] = label
         for path in self._zone_files:
@@ -214,7 +233,8 @@ class LinuxWatch(Watch):
             except BlockingIOError:
                 break
             except OSError as exc:
-                log.warning("the file watch failed (%s)", exc)
+                log.warning("the file watch failed (%s); looking every minute", exc)
+                self.failed = f"file watch: {exc}"
                 self._loop.remove_reader(self._inotify)
                 self._poke("file watch failed")
                 return
@@ -236,13 +256,15 @@ class LinuxWatch(Watch):
                     again = True
                 elif name in watched[1]:
                     reasons.add(f"{watched[1][name]} changed")
-                    again = again or bool(mask & (IN_CREATE | IN_MOVED_TO | IN_DELETE
-                                                  | IN_MOVED_FROM))
+                    again = True  # a new file or link may point elsewhere now
         if again:
             try:
                 self._place()
-            except WatchUnavailable as exc:
-                log.warning("the file watch cannot follow the change: %s", exc)
+            except Exception as exc:
+                log.warning("the file watch cannot follow the change (%s); looking every "
+                            "minute", exc)
+                self.failed = f"file watch: {exc}"
+                reasons.add("file watch failed")
         for reason in sorted(reasons):
             self._poke(reason)
 
