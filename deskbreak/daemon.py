@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from deskbreak import config as config_mod
-from deskbreak import paths, storage
+from deskbreak import lean, paths, storage
 from deskbreak.autostart import Autostart, for_platform
 from deskbreak.clocks import Clocks, clock_offset_file, system_clocks
 from deskbreak.control import ControlServer, Refused
@@ -155,6 +155,7 @@ class Daemon:
             for note in self.notifier.notes:
                 log.info(note)
             await self._open_tray()
+            lean.one_heap_and_trim()  # start-up is over: see lean.py
             log.info("deskbreak running: a break every %s of activity, context %s",
                      format_duration(self.loaded.config.interval), self.controller.context)
             now = self._now()
