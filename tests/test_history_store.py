@@ -240,3 +240,37 @@ def test_forget_deletes_a_newer_deskbreaks_history_too(path: Path) -> None:
     conn.close()
     assert store.forget(path) == [path]
     assert not path.exists()
+
+
+def test_events_queued_together_are_one_transaction(path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step's events (the sitting span and the absence that ended it) reach the disk in
+    one commit: one fsync and one hand-back to the loop, not one per event, which kept
+    an idle daemon waking more than it had to. The records and their order are the same."""
+    import threading
+
+    inserts: list[int] = []
+    real_insert = store.insert
+
+    def counting(conn: sqlite3.Connection, records: list[Record]) -> None:
+        inserts.append(len(records))
+        real_insert(conn, records)
+
+    monkeypatch.setattr(store, "insert", counting)
+    recorder = Recorder(path)
+    hold = threading.Lock()
+    hold.acquire()
+    real_run = recorder._run
+
+    def held_run() -> None:  # the writer starts only once all three are queued
+        with hold:
+            real_run()
+
+    monkeypatch.setattr(recorder, "_run", held_run)
+    for minutes in (0, 1, 2):
+        recorder(shown(minutes, f"ex-{minutes}"))
+    hold.release()
+    assert asyncio.run(recorder.written(5))
+    recorder.close()
+    assert inserts == [3]
+    assert [r.exercise for r in recorded(path)] == ["ex-0", "ex-1", "ex-2"]
