@@ -187,9 +187,15 @@ class Daemon:
         self._refresh_tray(now)
 
     def _start_watch(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.watch, self._watch_note = choose_watch(loop, self._watched_files(),
-                                                    self._poke_for)
+        """The change watch, or a note on why the daemon looks every minute: a watch that
+        cannot start is no reason not to run."""
+        try:
+            self.watch, self._watch_note = choose_watch(
+                asyncio.get_running_loop(), self._watched_files(), self._poke_for)
+        except Exception as exc:
+            log.warning("the change watch failed to start", exc_info=True)
+            self.watch = None
+            self._watch_note = f"no change watch ({exc}): the daemon looks every minute"
         if self._watch_note is not None:
             log.info(self._watch_note)
 

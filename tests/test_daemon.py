@@ -502,3 +502,21 @@ def test_a_reload_wakes_the_loop_to_plan_with_the_new_settings(tmp_path: Path) -
         ok, _ = await daemon.reload("edited")
         return ok and daemon._wake.is_set()
     assert run(scenario())
+
+
+def test_a_watch_that_cannot_start_leaves_the_daemon_looking_every_minute(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import deskbreak.daemon as daemon_mod
+
+    def broken(*args: object) -> None:
+        raise OSError("epoll says no")
+
+    monkeypatch.setattr(daemon_mod, "choose_watch", broken)
+
+    async def scenario() -> Daemon:
+        daemon, _, _ = make(replace(Config(), tray=False))
+        daemon._start_watch()
+        return daemon
+    daemon = run(scenario())
+    assert daemon.watch is None and daemon.next_delay() == pytest.approx(MAX_SLEEP_S)
+    assert any("epoll says no" in note for note in daemon._edges().notes)
