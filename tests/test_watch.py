@@ -12,7 +12,8 @@ import errno
 import os
 import select
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,19 @@ def run(test: Callable[[asyncio.AbstractEventLoop, list[str]], Awaitable[None]])
     asyncio.run(main())
 
 
+@contextmanager
+def watching(loop: asyncio.AbstractEventLoop, pokes: list[str], files: list[Path],
+             zones: list[Path] | None = None) -> Iterator[LinuxWatch]:
+    """A watch on ``files`` (and the time-zone files, the real ones unless given),
+    closed afterwards."""
+    watch = LinuxWatch(loop, pokes.append, time_zone_files=zones)
+    watch.watch_files(files)
+    try:
+        yield watch
+    finally:
+        watch.close()
+
+
 async def settle() -> None:
     for _ in range(5):
         await asyncio.sleep(0.01)
@@ -39,9 +53,7 @@ def test_config_edits_saves_by_rename_and_removal_wake_the_loop(tmp_path: Path) 
     config.parent.mkdir()
 
     async def test(loop: asyncio.AbstractEventLoop, pokes: list[str]) -> None:
-        watch = LinuxWatch(loop, pokes.append, time_zone_files=[])
-        watch.watch_files([config])
-        try:
+        with watching(loop, pokes, [config], zones=[]):
             config.write_text('interval = "20m"\n')
             await settle()
             assert pokes == [f"{config} changed"]
@@ -60,8 +72,6 @@ def test_config_edits_saves_by_rename_and_removal_wake_the_loop(tmp_path: Path) 
             config.unlink()
             await settle()
             assert pokes == [f"{config} changed"]
-        finally:
-            watch.close()
     run(test)
 
 
@@ -71,17 +81,13 @@ def test_a_config_directory_made_later_is_followed_down(tmp_path: Path) -> None:
     config = tmp_path / "home" / ".config" / "deskbreak" / "config.toml"
 
     async def test(loop: asyncio.AbstractEventLoop, pokes: list[str]) -> None:
-        watch = LinuxWatch(loop, pokes.append, time_zone_files=[])
-        watch.watch_files([config])
-        try:
+        with watching(loop, pokes, [config], zones=[]):
             config.parent.mkdir(parents=True)
             await settle()
             pokes.clear()
             config.write_text("")
             await settle()
             assert pokes == [f"{config} changed"]
-        finally:
-            watch.close()
     run(test)
 
 
@@ -95,14 +101,10 @@ def test_a_symlinked_config_is_watched_where_it_really_lives(tmp_path: Path) -> 
     config.symlink_to(real)
 
     async def test(loop: asyncio.AbstractEventLoop, pokes: list[str]) -> None:
-        watch = LinuxWatch(loop, pokes.append, time_zone_files=[])
-        watch.watch_files([config])
-        try:
+        with watching(loop, pokes, [config], zones=[]):
             real.write_text('interval = "20m"\n')
             await settle()
             assert pokes == [f"{real} changed"]
-        finally:
-            watch.close()
     run(test)
 
 
@@ -116,16 +118,12 @@ def test_a_new_time_zone_wakes_the_loop(tmp_path: Path, monkeypatch: pytest.Monk
     localtime.symlink_to("/usr/share/zoneinfo/Europe/London")
 
     async def test(loop: asyncio.AbstractEventLoop, pokes: list[str]) -> None:
-        watch = LinuxWatch(loop, pokes.append, time_zone_files=[localtime])
-        watch.watch_files([])
-        try:
+        with watching(loop, pokes, [], zones=[localtime]):
             new = etc / ".localtime.tmp"
             new.symlink_to("/usr/share/zoneinfo/America/New_York")
             os.replace(new, localtime)
             await settle()
             assert pokes == ["the time zone changed"]
-        finally:
-            watch.close()
     run(test)
 
 
@@ -133,12 +131,8 @@ def test_a_fixed_tz_needs_no_watch_on_etc(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TZ", "Europe/Paris")
 
     async def test(loop: asyncio.AbstractEventLoop, pokes: list[str]) -> None:
-        watch = LinuxWatch(loop, pokes.append)
-        watch.watch_files([])
-        try:
+        with watching(loop, pokes, []) as watch:
             assert watch._wds == {}
-        finally:
-            watch.close()
     run(test)
 
 
