@@ -26,6 +26,17 @@ def days_arg(text: str) -> int:
     return days
 
 
+def size_arg(text: str) -> int:
+    """A picture's size in pixels: a whole number from 64 to 4096."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole pixels, got {text!r}") from None
+    if not 64 <= value <= 4096:
+        raise argparse.ArgumentTypeError(f"expected 64 to 4096 pixels, got {value}")
+    return value
+
+
 def stats(parser: argparse.ArgumentParser) -> None:
     """`deskbreak stats`."""
     span = parser.add_mutually_exclusive_group()

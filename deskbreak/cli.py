@@ -49,6 +49,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from deskbreak import arguments
+
     common = _Parser(add_help=False)
     _global_options(common, argparse.SUPPRESS)
 
@@ -71,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", parents=[common], help="show one exercise in full")
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--picture", metavar="FILE.png",
+                      help="write the figure of the held position to FILE.png")
+    show.add_argument("--size", metavar="PIXELS", type=arguments.size_arg, default=512,
+                      help="the picture's width and height (default 512)")
+
+    pictures = sub.add_parser("pictures", parents=[common],
+                              help="a contact sheet of every exercise's figures (start, "
+                                   "held, other side) beside its steps, for review")
+    pictures.add_argument("file", metavar="SHEET.png")
+    pictures.add_argument("ids", metavar="ID", nargs="*",
+                          help="only these exercises (default: all)")
 
     nxt = sub.add_parser("next", parents=[common], help="what the next break will show")
     nxt.add_argument("--json", action="store_true")
@@ -109,8 +122,6 @@ def _parser() -> argparse.ArgumentParser:
     trip_sub.add_parser("stop", parents=[common], help="end the trip: back to your context")
     sub.add_parser("reload", parents=[common], help="apply the edited config file now")
     sub.add_parser("quit", parents=[common], help="stop the daemon")
-
-    from deskbreak import arguments
 
     autostart = sub.add_parser("autostart", parents=[common], help="start deskbreak at "
                                "login: on, off, or status")
@@ -170,6 +181,11 @@ def cmd_show(args: argparse.Namespace, cfg: config.Config) -> int:
     from deskbreak import render
 
     exercise = _lookup(_catalogue(cfg), args.id)
+    if args.picture is not None:
+        from deskbreak.figure import command as figure_command
+
+        _out(figure_command.write_still(exercise, args.picture, args.size))
+        return 0
     if args.json:
         _json(exercise.to_json())
     else:
@@ -244,6 +260,8 @@ def _config_json(cfg: config.Config) -> dict[str, Any]:
             **{day: [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in spans]
                for day, spans in zip(config.WEEKDAYS, hours.days, strict=True)},
         },
+        "guide": {"window": cfg.guide_window, "sound": cfg.guide_sound,
+                  "illustrations": cfg.illustrations},
         "trip": {"interval": spell_duration(cfg.trip_interval),
                  "driving_interval": spell_duration(cfg.driving_interval),
                  "sound": cfg.trip_sound},
@@ -472,6 +490,11 @@ def _main(argv: list[str]) -> int:
         if args.command == "guide":
             from deskbreak.guide import command as guide_command
             return guide_command.run(args, cfg)
+        if args.command == "pictures":
+            from deskbreak.figure import command as figure_command
+            _out(figure_command.write_sheet(_catalogue(cfg), args.file,
+                                            [_lookup(_catalogue(cfg), i).id for i in args.ids]))
+            return 0
         handler = {"list": cmd_list, "show": cmd_show, "next": cmd_next}.get(args.command)
         if handler is not None:
             return handler(args, cfg)

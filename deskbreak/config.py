@@ -65,6 +65,7 @@ class Config:
     history_keep_days: int = 365
     guide_window: bool = True
     guide_sound: bool = False
+    illustrations: bool = True
     trip_interval: float = 1800.0
     driving_interval: float = 7200.0
     trip_sound: bool = True
@@ -243,6 +244,7 @@ _HISTORY: dict[str, tuple[str, Callable[[Any], Any]]] = {
 _GUIDE: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "window": ("guide_window", _bool),
     "sound": ("guide_sound", _bool),
+    "illustrations": ("illustrations", _bool),
 }
 _TRIP: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "interval": ("trip_interval", _duration(INTERVAL_RANGE)),

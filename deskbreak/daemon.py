@@ -360,6 +360,7 @@ class Daemon:
 
     def _notice(self, show: ShowBreak | ShowSteps) -> BreakNotice | None:
         """The words of a break: one exercise, a trip's routine, or a driving stop."""
+        from deskbreak.figure.stills import still_file
         from deskbreak.notify.trip import driving_notice, trip_notice
 
         snoozable = show.snoozable if isinstance(show, ShowBreak) else True
@@ -376,7 +377,9 @@ class Daemon:
             return None
         if show.routine:
             return trip_notice(exercises, walk=show.walk, snoozable=snoozable, sound=sound)
-        return BreakNotice.for_exercise(exercises[0], snoozable=snoozable)
+        picture = still_file(exercises[0]) if self.loaded.config.illustrations else None
+        return BreakNotice.for_exercise(exercises[0], snoozable=snoozable,
+                                        picture=str(picture or ""))
 
     async def _notify(self, show: ShowBreak | ShowSteps) -> None:
         notice = self._notice(show)

@@ -112,6 +112,28 @@ def test_start_from_the_notification_shows_the_steps_of_the_shown_exercise() -> 
     assert after["showing"] is None and after["break_pending"] is False
 
 
+@pytest.mark.parametrize("illustrations", [True, False])
+def test_the_steps_carry_the_still_of_the_held_position_unless_turned_off(
+        illustrations: bool) -> None:
+    from deskbreak.figure.stills import still_file
+
+    catalogue = load_catalogue(Config())
+    drawn = next(e for e in catalogue.in_context("desk") if still_file(e) is not None)
+    cfg = replace(Config(), tray=False, interval=60.0, illustrations=illustrations,
+                  exclude_ids=tuple(e.id for e in catalogue.in_context("desk")
+                                    if e.id != drawn.id))
+
+    async def scenario() -> Recorder:
+        daemon, clock, recorder = make(cfg)
+        await advance(daemon, clock, 60)
+        daemon.submit(c.Start())
+        await asyncio.sleep(0.01)
+        return recorder
+    recorder = run(scenario())
+    assert recorder.steps[0].exercise_id == drawn.id
+    assert recorder.steps[0].picture == (str(still_file(drawn)) if illustrations else "")
+
+
 def test_pause_holds_breaks_and_status_says_until_when() -> None:
     async def scenario() -> tuple[dict[str, Any], Recorder, dict[str, Any]]:
         daemon, clock, recorder = make()

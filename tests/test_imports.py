@@ -28,6 +28,9 @@ LAZY = {
     "difflib": "only for 'did you mean' in an error message",
     "deskbreak.render": "only the list, show and status commands print tables",
     "matplotlib": "only `deskbreak stats --chart` draws",
+    "PIL": "the figures are painted in the guide's process; notifications use shipped PNGs",
+    "deskbreak.figure.illustrations": "only the guide and `show --picture` pose figures",
+    "deskbreak.figure.skeleton": "only the guide and `show --picture` pose figures",
 }
 
 #: What starting the daemon runs, short of the event loop: the modules `deskbreak run`

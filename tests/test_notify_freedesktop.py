@@ -16,6 +16,7 @@ import sys
 import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -245,6 +246,20 @@ async def test_buttons_and_a_click_on_the_body_answer_with_their_commands(
         assert sent["actions"] == ["default", "", "done", "Done"]
         server.press(server.next_id, "done")
         assert await answers.next() == Done()
+        assert "image-path" not in sent["hints"]  # a notice with no picture sends none
+        await notifier.close()
+
+
+@aio
+async def test_the_steps_show_the_held_position_beside_them(session: str,
+                                                           tmp_path: Path) -> None:
+    picture = tmp_path / "held.png"
+    async with serving(session) as server:
+        notifier = FreedesktopNotifier(Answers())
+        await notifier.show(replace(NOTICE, picture=str(picture)))
+        assert "image-path" not in server.last()["hints"]  # the break itself: text only
+        await notifier.show_steps(replace(NOTICE, picture=str(picture)))
+        assert server.last()["hints"]["image-path"] == Variant("s", picture.as_uri())
         await notifier.close()
 
 

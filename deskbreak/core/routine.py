@@ -11,7 +11,7 @@ and a test walks every catalogue entry through it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 STOP_FIRST = "Stop if it hurts or causes numbness or tingling."  # the catalogue checks it
@@ -49,6 +49,7 @@ class Phase:
     reps: int | None = None
     side: str | None = None  # "Left side", "Right side", or None
     part: str | None = None  # in a routine of several movements: "Ankle pumps (1 of 3)"
+    exercise: str | None = None  # the catalogue id of the movement on screen (its figure)
 
     @property
     def label(self) -> str:
@@ -107,6 +108,7 @@ def setting_of(exercise: Exercise) -> str:
 
 def routine(exercise: Exercise) -> Routine:
     """Turn a catalogue entry into the phases the guide plays."""
+    ident = getattr(exercise, "id", None)
     steps = tuple(s for s in exercise.steps if s.strip()) or (exercise.name,)
     reps = max(1, int(exercise.reps))
     hold = max(0.0, float(exercise.hold_s))
@@ -132,7 +134,7 @@ def routine(exercise: Exercise) -> Routine:
                 phases.append(Phase("rest", "Relax", rest, rep, reps, side))
     phases.append(Phase("end", "Well done", None))
     return Routine(exercise.name, setting_of(exercise), cautions_of(exercise),
-                   tuple(phases))
+                   tuple(replace(p, exercise=ident) for p in phases))
 
 
 class Player:
@@ -160,8 +162,11 @@ class Player:
     def finished(self) -> bool:
         return self.phase.kind == "end"
 
-    def _elapsed(self, now: float) -> float:
+    def elapsed(self, now: float) -> float:
+        """Seconds into this phase, stopped while paused (where the figure stands)."""
         return (self._paused_at if self._paused_at is not None else now) - self._started
+
+    _elapsed = elapsed
 
     def left(self, now: float) -> float | None:
         """Seconds left in this phase (None for one that waits for the user)."""

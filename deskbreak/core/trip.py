@@ -32,6 +32,7 @@ DRIVING_STOP = "driving-stop"
 FOCUSES = ("circulation", "back", "upper")  # a routine's order: legs first, then the back
 WALK_EVERY = 2  # every second trip break asks for a walk
 WALK_S = 60.0
+WALK_FIGURE = "walk-around"  # the catalogue entry whose figure walks the aisle
 SAME_BOOT_S = 120.0  # boot and wall clocks that agree this well saw no reboot between
 
 SAFETY_TITLE = "Trip mode: blood clots on long journeys"
@@ -208,11 +209,12 @@ def trip_routine(exercises: Sequence[Exercise], *, walk: bool) -> Routine:
     for number, exercise in enumerate(exercises, start=1):
         part = f"{exercise.name} ({number} of {len(exercises)})"
         summary = getattr(exercise, "summary", "") or exercise.name  # what it is for
-        phases.append(Phase("next", summary, reading_time(summary), part=part))
+        phases.append(Phase("next", summary, reading_time(summary), part=part,
+                            exercise=getattr(exercise, "id", None)))
         phases += [replace(p, part=part) for p in routine(exercise).phases
                    if p.kind not in ("intro", "end")]
     if walk:
-        phases.append(Phase("walk", WALK_PROMPT, WALK_S, part="Walk"))
+        phases.append(Phase("walk", WALK_PROMPT, WALK_S, part="Walk", exercise=WALK_FIGURE))
     phases.append(Phase("end", "Well done", None))
     seconds = sum(e.duration_s for e in exercises)
     setting = f"Seated, about {format_duration(seconds)}" + (", then a walk" if walk else "")

@@ -14,14 +14,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from typing import TYPE_CHECKING
 
 from deskbreak import config, paths
 from deskbreak.catalogue import Exercise, load_catalogue
 from deskbreak.core import commands
 from deskbreak.core.routine import Routine
-from deskbreak.core.trip import trip_routine
+from deskbreak.core.trip import WALK_FIGURE, trip_routine
 from deskbreak.errors import DeskbreakError, NotRunningError
 from deskbreak.guide.outcome import Outcome
+
+if TYPE_CHECKING:
+    from deskbreak.figure.illustrations import Illustration
 
 
 def run(args: argparse.Namespace, cfg: config.Config) -> int:
@@ -39,9 +43,13 @@ def run(args: argparse.Namespace, cfg: config.Config) -> int:
             raise DeskbreakError(f"no exercise with id {ident!r} (see `deskbreak list`)")
         exercises.append(exercise)
     subject: Exercise | Routine = exercises[0]
-    if len(exercises) > 1 or args.walk:
+    trip = len(exercises) > 1 or args.walk
+    if trip:
         subject = trip_routine(exercises, walk=args.walk)
-    outcome = _play(subject, terminal=args.terminal, sound=args.sound or cfg.guide_sound)
+        if args.walk and (walk := catalogue.get(WALK_FIGURE)) is not None:
+            exercises.append(walk)
+    outcome = _play(subject, terminal=args.terminal, sound=args.sound or cfg.guide_sound,
+                    figures=exercises if cfg.illustrations else [], travel=trip)
     if args.report:
         _report(outcome)
     return 0
@@ -74,17 +82,30 @@ def _current(cfg: config.Config) -> str | None:
     return storage.load_rotation(storage.rotation_file()).peek(cfg.context, eligible)
 
 
-def _play(exercise: Exercise | Routine, *, terminal: bool, sound: bool) -> Outcome:
+def _play(exercise: Exercise | Routine, *, terminal: bool, sound: bool,
+          figures: list[Exercise], travel: bool) -> Outcome:
     if not terminal:
         from deskbreak.guide import window
 
         why = window.why_not()
         if why is None:
-            return window.run(exercise, sound=sound)
+            return window.run(exercise, sound=sound, figures=_figures(figures, travel))
         print(f"deskbreak: no guide window: {why}; guiding in the terminal", file=sys.stderr)
     from deskbreak.guide import terminal as player
 
     return player.play(exercise, out=sys.stdout, interactive=sys.stdout.isatty())
+
+
+def _figures(exercises: list[Exercise], travel: bool) -> dict[str, Illustration]:
+    """The figures of these movements that have one; on a trip, drawn in an airline
+    seat. A figure that cannot be drawn here (no Pillow) leaves the text alone."""
+    try:
+        from deskbreak.figure.illustrations import for_exercise, in_airline_seat
+    except ImportError as exc:  # pragma: no cover - Pillow is a dependency
+        print(f"deskbreak: no figures: {exc}", file=sys.stderr)
+        return {}
+    found = {e.id: f for e in exercises if (f := for_exercise(e)) is not None}
+    return {ident: in_airline_seat(f) if travel else f for ident, f in found.items()}
 
 
 def _report(outcome: Outcome) -> None:

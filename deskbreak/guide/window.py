@@ -3,7 +3,9 @@
 The name and setting on top, a progress bar for the whole routine, the cautions first
 (with "stop if it hurts" on its own line), then each step, hold, rest and side switch
 with its label ("Left side · Rep 3 of 8") and a big countdown; "Well done" and Done at
-the end. Beside the text an empty ``illustration`` canvas waits for a later issue.
+the end. Beside the text, the exercise's figure moves into each hold, stays there while
+the countdown runs, comes back and mirrors for the other side (``figure_view``); an
+exercise with no figure (a user's own) gives the text the whole width.
 
 It is a normal decorated window: centred on the monitor with the pointer, raised and
 focused once, never fullscreen, never always-on-top, never grabbing input. Keys and
@@ -23,25 +25,30 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from deskbreak.core.routine import Exercise, Player, Routine, routine
+from deskbreak.figure.timeline import moment
 from deskbreak.guide.outcome import Outcome
 from deskbreak.guide.terminal import heading, whole_seconds
 
 if TYPE_CHECKING:
     import tkinter as tk
 
+    from deskbreak.figure.illustrations import Illustration
+    from deskbreak.guide.figure_view import FigureView
+
 GUARD_S = 1.0  # keys and clicks this soon after the window appears are ignored
 TICK_MS = 200
+FRAME_MS = 66  # while the figure moves: 15 frames a second, smooth and cheap
 X11_PLATFORMS = ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "sunos")
 TK_MISSING = "tkinter is missing (Debian: apt install python3-tk)"
 
 # Sizes in points (1/72 inch), so Tk's scaling (from the display's DPI) applies.
 SIZE_PT = (720, 480)  # what it opens at, within 90% of the monitor
 MIN_PT = (560, 420)  # readable on 1366x768 at 96-100 dpi: 778x583 px
-ILLUSTRATION_PT = (120, 160)  # 3:4, beside the step text
+ILLUSTRATION_PT = (240, 210)  # beside the text and countdown: room for a figure lying down
 PAD_PT = 12
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
@@ -231,9 +238,11 @@ def _xinerama_monitors() -> list[Box]:
 
 
 def run(exercise: Exercise | Routine, *, sound: bool = False,
-        clock: Callable[[], float] = time.monotonic) -> Outcome:
+        clock: Callable[[], float] = time.monotonic,
+        figures: Mapping[str, Illustration] | None = None) -> Outcome:
     """Show the guide for ``exercise`` (or a routine made already, a trip's several
-    movements); returns when the window closes.
+    movements); returns when the window closes. ``figures`` by exercise id: the
+    movements drawn beside the text (none: text only).
 
     Raises ``tkinter.TclError`` when no window can be opened (``why_not`` says why).
     """
@@ -254,7 +263,7 @@ def run(exercise: Exercise | Routine, *, sound: bool = False,
 
     root.report_callback_exception = reported  # type: ignore[method-assign]
     try:
-        _Window(root, controls, sound=sound, monitors=monitors)
+        _Window(root, controls, sound=sound, monitors=monitors, figures=figures or {})
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C where it was started
             root.mainloop()
         return controls.close()
@@ -280,12 +289,14 @@ class _Window:
     ACCENT, WARN, DONE, MUTED = "#1f5f99", "#9b1c1c", "#2e7d32", "#6b6b6b"
 
     def __init__(self, root: tk.Tk, controls: Controls, *, sound: bool,
-                 monitors: Sequence[Box]) -> None:
+                 monitors: Sequence[Box], figures: Mapping[str, Illustration]) -> None:
         import tkinter as tk
         from tkinter import font, ttk
 
         self.root, self.controls, self.sound = root, controls, sound
         self._shown: dict[tuple[str, str], Any] = {}
+        self._moving = False
+        self.cycles = {ident: f.cycle_s for ident, f in figures.items() if f.cycle_s}
         plan = controls.player.plan
         root.title(f"deskbreak: {plan.title}")
         pad = self.pt(PAD_PT)
@@ -330,12 +341,17 @@ class _Window:
         column = ttk.Frame(body)
         column.grid(row=0, column=0, sticky="new")
         column.columnconfigure(0, weight=1)
-        # The slot for a later issue's drawings: 3:4, beside the text, empty for now.
-        self.illustration = tk.Canvas(
-            body, name="illustration", width=self.pt(ILLUSTRATION_PT[0]),
-            height=self.pt(ILLUSTRATION_PT[1]), background=background,
-            highlightthickness=0, borderwidth=0, takefocus=False)
-        self.illustration.grid(row=0, column=1, sticky="n", padx=(pad * 2, 0))
+        # The figure beside the text and the countdown, where the movements have one.
+        self.figure: FigureView | None = None
+        if any(p.exercise in figures for p in plan.phases):
+            from deskbreak.guide.figure_view import FigureView
+
+            size = (self.pt(ILLUSTRATION_PT[0]), self.pt(ILLUSTRATION_PT[1]))
+            canvas = tk.Canvas(body, name="illustration", width=size[0], height=size[1],
+                               background=background, highlightthickness=0, borderwidth=0,
+                               takefocus=False)
+            canvas.grid(row=0, column=1, rowspan=2, sticky="n", padx=(pad * 2, 0))
+            self.figure = FigureView(canvas, size, background, figures)
 
         top = ttk.Frame(column)
         top.grid(row=0, column=0, sticky="ew")
@@ -358,7 +374,7 @@ class _Window:
         self.cautions.grid(row=2, column=0, sticky="ew", pady=(pad // 2, 0))
         self.cautions_shown = True
         middle = ttk.Frame(body)  # the countdown, centred in what room is left
-        middle.grid(row=1, column=0, columnspan=2, sticky="nsew")
+        middle.grid(row=1, column=0, sticky="nsew")  # beside the figure, if any
         middle.rowconfigure(0, weight=1)
         middle.rowconfigure(2, weight=1)
         middle.columnconfigure(0, weight=1)
@@ -433,8 +449,19 @@ class _Window:
         if self.controls.tick() and self.sound:
             self.root.bell()
         self.refresh()
-        if self.controls.outcome is None:
-            self.root.after(TICK_MS, self._tick)
+        if self.controls.outcome is None:  # quicker while the figure moves
+            self.root.after(FRAME_MS if self._moving else TICK_MS, self._tick)
+
+    def _draw_figure(self) -> None:
+        """The figure where the routine is now; ``_moving`` asks for the next frame."""
+        self._moving = False
+        if self.figure is None:
+            return
+        player = self.controls.player
+        now = moment(player.plan.phases, player.index, player.elapsed(self.controls.clock()),
+                     self.cycles)
+        self._moving = now.moving and not player.paused
+        self.figure.show(now)
 
     def _set(self, widget: Any, option: str, value: Any) -> None:
         """Configure only what changed: a refresh five times a second costs nothing."""
@@ -448,6 +475,7 @@ class _Window:
         if controls.outcome is not None:
             self.root.quit()
             return
+        self._draw_figure()
         phase = player.phase
         intro, end = phase.kind == "intro", phase.kind == "end"
         self._set(self.heading, "text", heading(player.plan, player.index))

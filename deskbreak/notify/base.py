@@ -63,10 +63,11 @@ class BreakNotice:
     snoozable: bool = True  # False: offer Start and Skip only (paused or off duty)
     startable: bool = True  # False: nothing to start (a driving stop): Snooze and Skip
     sound: bool = False  # play the desktop's notification sound (trip breaks)
+    picture: str = ""  # a PNG of the held position, beside the steps where shown
 
     @classmethod
     def for_exercise(cls, exercise: Exercise, limits: Limits = LIMITS, *,
-                     snoozable: bool = True) -> BreakNotice:
+                     snoozable: bool = True, picture: str = "") -> BreakNotice:
         title = fit(TITLE_PREFIX + exercise.name, limits.title)
         tail = f"About {format_duration(exercise.duration_s)}."
         body = fit(exercise.summary, limits.body - len(tail) - 1) + "\n" + tail
@@ -81,7 +82,8 @@ class BreakNotice:
                 more if shown < len(cautions) else []))) > limit:
             shown -= 1
         lines += cautions[:shown] + (more if shown < len(cautions) else [])
-        return cls(exercise.id, title, body, fit("\n".join(lines), limit), snoozable)
+        return cls(exercise.id, title, body, fit("\n".join(lines), limit), snoozable,
+                   picture=picture)
 
 
 class Notifier(ABC):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deskbreak.core.commands import Command, Done, Skip, Snooze, Start
@@ -106,7 +107,8 @@ class DesktopNotifierBackend(Notifier):
 
     async def _send(self, title: str, message: str, timeout: int,
                     buttons: Sequence[tuple[str, Command]] = (),
-                    on_click: Command | None = None, *, sound: bool = False) -> str:
+                    on_click: Command | None = None, *, sound: bool = False,
+                    picture: str = "") -> str:
         """Send one notification; each button (label, command) answers with its command.
 
         ``sound``: the desktop's default notification sound (on Linux the freedesktop
@@ -126,6 +128,10 @@ class DesktopNotifierBackend(Notifier):
             kwargs["on_clicked"] = lambda: self._answer(on_click)
         if sound:
             kwargs["sound"] = DEFAULT_SOUND
+        if picture:  # macOS and Windows show it as the notification's attachment
+            from desktop_notifier import Attachment
+
+            kwargs["attachment"] = Attachment(path=Path(picture))
         ident = await self._notifier.send(
             title=title, message=message, timeout=timeout,
             on_dispatched=lambda: dispatched.append(True), **kwargs)
@@ -151,7 +157,7 @@ class DesktopNotifierBackend(Notifier):
         """The steps, with Done to say the stretch was done (history counts it)."""
         await self.withdraw()
         self._shown = await self._send(notice.title, notice.steps, STEPS_S,
-                                       [("Done", Done())])
+                                       [("Done", Done())], picture=notice.picture)
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
         await self._send(title, body, seconds)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from dbus_fast import BusType, Message, MessageType, Variant
@@ -222,24 +223,26 @@ class FreedesktopNotifier(Notifier):
     async def _send(self, title: str, message: str, timeout: int,
                     buttons: Sequence[tuple[str, Command]] = (),
                     on_click: Command | None = None, *, sound: bool = False,
-                    replaces: int | None = None) -> int:
+                    replaces: int | None = None, picture: str = "") -> int:
         """Send one notification; each button (label, command) answers with its command.
+        ``picture``: a PNG shown beside the text (the ``image-path`` hint).
 
         A server that restarted since the last call is found again once; any other
         failure is NotifierUnavailable and the chain falls back for this break.
         """
         try:
             return await self._notify(title, message, timeout, buttons, on_click,
-                                      sound, replaces)
+                                      sound, replaces, picture)
         except NotifierUnavailable:
             if self._server is None:
                 raise
             self._forget_server()  # perhaps a new server took the name: ask it
-            return await self._notify(title, message, timeout, buttons, on_click, sound, None)
+            return await self._notify(title, message, timeout, buttons, on_click, sound, None,
+                                      picture)
 
     async def _notify(self, title: str, message: str, timeout: int,
                       buttons: Sequence[tuple[str, Command]], on_click: Command | None,
-                      sound: bool, replaces: int | None) -> int:
+                      sound: bool, replaces: int | None, picture: str = "") -> int:
         bus, server = await self._ensure()
         answers: dict[str, Command] = {}
         actions: list[str] = []
@@ -258,6 +261,8 @@ class FreedesktopNotifier(Notifier):
         hints: dict[str, Variant] = {"urgency": NORMAL_URGENCY}
         if sound:  # the desktop's own notification sound; servers without sound ignore it
             hints["sound-name"] = Variant("s", "default")
+        if picture:  # spec 1.2's name; servers that show no images ignore it
+            hints["image-path"] = Variant("s", Path(picture).as_uri())
         replaces_id = replaces or 0
         # Its answers go now: a NotificationClosed for it may arrive before our reply.
         self._answers.pop(replaces_id, None)
@@ -281,7 +286,8 @@ class FreedesktopNotifier(Notifier):
         """The steps, with Done to say the stretch was done (history counts it); they take
         the break's place if it is still up (Start typed on the command line)."""
         self._shown = await self._send(notice.title, notice.steps, STEPS_S,
-                                       [("Done", Done())], replaces=self._shown)
+                                       [("Done", Done())], replaces=self._shown,
+                                       picture=notice.picture)
 
     async def inform(self, title: str, body: str, seconds: int = INFO_S) -> None:
         await self._send(title, body, seconds)
