@@ -16,7 +16,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +76,12 @@ class Exercise:
     focus: tuple[str, ...] = ("back",)
     origin: str = "user"
     citations: tuple[str, ...] = ()
+    builtin: bool = False  # shipped in exercises.toml, not from the user's own file
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of ``list --json`` and ``show --json``."""
         data = asdict(self)
+        del data["builtin"]  # where it came from is ``origin``; this is bookkeeping
         for key, value in data.items():
             if isinstance(value, tuple):
                 data[key] = list(value)
@@ -270,6 +272,7 @@ def parse_catalogue(path: Path, text: str, label: str, *, builtin: bool = False
             exercise = _validate(raw, name)
             if builtin:
                 _check_builtin(raw, exercise, titles)
+                exercise = replace(exercise, builtin=True)
             out.append(exercise)
         except ValueError as exc:
             field, problem = exc.args

@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--picture", metavar="FILE.png",
                       help="write the figure of the held position to FILE.png")
     show.add_argument("--size", metavar="PIXELS", type=arguments.size_arg, default=512,
-                      help="the picture's width and height (default 512)")
+                      help="the picture's width and height, 64 to 2048 (default 512)")
 
     pictures = sub.add_parser("pictures", parents=[common],
                               help="a contact sheet of every exercise's figures (start, "
@@ -181,6 +181,8 @@ def cmd_show(args: argparse.Namespace, cfg: config.Config) -> int:
     from deskbreak import render
 
     exercise = _lookup(_catalogue(cfg), args.id)
+    if args.picture is not None and args.json:
+        raise DeskbreakError("show: --picture writes a file and --json prints; choose one")
     if args.picture is not None:
         from deskbreak.figure import command as figure_command
 
@@ -492,8 +494,9 @@ def _main(argv: list[str]) -> int:
             return guide_command.run(args, cfg)
         if args.command == "pictures":
             from deskbreak.figure import command as figure_command
-            _out(figure_command.write_sheet(_catalogue(cfg), args.file,
-                                            [_lookup(_catalogue(cfg), i).id for i in args.ids]))
+            catalogue = _catalogue(cfg)
+            ids = [_lookup(catalogue, i).id for i in args.ids]
+            _out(figure_command.write_sheet(catalogue, args.file, ids))
             return 0
         handler = {"list": cmd_list, "show": cmd_show, "next": cmd_next}.get(args.command)
         if handler is not None:

@@ -5,7 +5,6 @@ bad illustrations file refused in one line."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from deskbreak.catalogue import load_builtin
 from deskbreak.errors import CatalogueError
 from deskbreak.figure import illustrations
 from deskbreak.figure.illustrations import Illustration, builtin, in_airline_seat, left_out
-from deskbreak.figure.scene import NEAR, Prop, Scene, project
+from deskbreak.figure.scene import Prop, Scene, project
 from deskbreak.figure.skeleton import LENGTHS, LIMITS, Arm, Leg, Pose, blend, pose_body
 from deskbreak.figure.stills import STILL_PX, STILLS, still_file
 
@@ -102,26 +101,37 @@ def test_the_conventions_the_data_is_written_in() -> None:
     assert project("side", body.points["left_knee"])[2] > 0  # towards the viewer
 
 
-def test_the_other_side_is_the_same_picture_mirrored() -> None:
-    figure = FIGURES[next(i for i in sorted(FIGURES) if CATALOGUE[i].per_side)]
-    one = figure.scene.shapes(figure.hold)
-    other = figure.scene.shapes(figure.hold, mirror=True)
-    assert [[(-x, y) for x, y in s.points] for s in one] == [list(s.points) for s in other]
-    assert any(s.fill == NEAR for s in one)
+def test_users_own_exercises_and_replaced_built_ins_have_no_figure(tmp_path: Path) -> None:
+    """A user's entry that replaces a built-in id (to change its dose, say) may say
+    something else in its steps: no figure, whatever origin it claims."""
+    from deskbreak.catalogue import load_catalogue
+    from deskbreak.config import Config
 
-
-def test_users_own_exercises_and_replaced_built_ins_have_no_figure() -> None:
     ident = sorted(FIGURES)[0]
-    built_in = CATALOGUE[ident]
+    extra = tmp_path / "mine.toml"
+    extra.write_text(f"""[[exercise]]
+id = "{ident}"
+name = "My version"
+position = "standing"
+duration_s = 30
+summary = "Something else entirely."
+steps = ["Something else entirely."]
+contexts = ["desk"]
+origin = "seed"
+sources = ["my physio"]
+""")
+    built_in = load_catalogue(Config()).get(ident)
+    mine = load_catalogue(Config(extra_catalogue=extra)).get(ident)
+    assert built_in is not None and mine is not None and mine.origin == "seed"
     assert illustrations.for_exercise(built_in) is FIGURES[ident]
-    assert illustrations.for_exercise(replace(built_in, origin="user")) is None
-    assert still_file(replace(built_in, origin="user")) is None
+    assert still_file(built_in) is not None
+    assert illustrations.for_exercise(mine) is None and still_file(mine) is None
 
 
 def test_the_shipped_stills_match_the_poses() -> None:
     """A pose edited without repainting the stills would put an old picture in the
     notification: repaint with `python -m deskbreak.figure.stills`."""
-    from PIL import Image, ImageChops, ImageStat
+    from PIL import Image, ImageChops
 
     from deskbreak.figure.pictures import still
 
@@ -132,8 +142,10 @@ def test_the_shipped_stills_match_the_poses() -> None:
         shipped = Image.open(path).convert("RGBA")
         assert shipped.size == (STILL_PX, STILL_PX)
         fresh = still(figure, STILL_PX)
-        difference = ImageStat.Stat(ImageChops.difference(shipped, fresh)).mean
-        assert max(difference) < 2.0, f"{ident}: repaint the stills"
+        # Pixels that differ clearly, not a mean a small pose change would hide in.
+        changed = ImageChops.difference(shipped, fresh).convert("L").point(
+            lambda v: 255 if v > 32 else 0).histogram()[255]
+        assert changed < 0.002 * STILL_PX * STILL_PX, f"{ident}: repaint the stills"
 
 
 # --- the file: every bad value is one line naming the entry and key -----------------------
@@ -195,9 +207,3 @@ def test_the_limits_cover_every_angle_a_pose_has() -> None:
     assert {key for _, key, _ in Pose().angles()} == set(LIMITS)
     assert Pose(left_leg=Leg(knee=-10)).out_of_range() == [
         "left_leg.knee = -10 (normal 0 to 155)"]
-
-
-def test_the_package_ships_the_stills(tmp_path: Path) -> None:
-    """pyproject's package data names them (the wheel test installs the package)."""
-    text = (Path(__file__).parents[1] / "pyproject.toml").read_text()
-    assert "figure/stills/*.png" in text and "*.toml" in text

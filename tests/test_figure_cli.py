@@ -23,7 +23,8 @@ def _message(err: str) -> str:
     return lines[0].removeprefix("deskbreak: ")
 
 
-def _figure_pixels(image: Image.Image) -> int:
+def figure_pixels(image: Image.Image) -> int:
+    """How many pixels have the figure's colour: a figure, not a blank square."""
     near = [int(NEAR[i:i + 2], 16) for i in (1, 3, 5)]
     data = image.convert("RGB").tobytes()
     return sum(1 for i in range(0, len(data), 3)
@@ -39,7 +40,7 @@ def test_show_picture_writes_the_held_position(cli: Cli, tmp_path: Path) -> None
     assert out.startswith(f"Wrote {target}: ") and "held position (200x200)" in out
     image = Image.open(target)
     assert image.format == "PNG" and image.size == (200, 200)
-    assert _figure_pixels(image) > 500  # a figure, not a blank square
+    assert figure_pixels(image) > 500  # a figure, not a blank square
     assert [p.name for p in folder.iterdir()] == ["held.png"]  # no temporary left
 
 
@@ -59,7 +60,7 @@ def test_the_contact_sheet_has_a_row_per_exercise(cli: Cli, tmp_path: Path) -> N
     (["show", DRAWN, "--picture", "{dir}/missing/held.png"], "cannot write"),
     (["show", DRAWN, "--picture", "{dir}/held.png", "--size", "nan"], "expected whole pixels"),
     (["show", DRAWN, "--picture", "{dir}/held.png", "--size", "1e9"], "expected whole pixels"),
-    (["show", DRAWN, "--picture", "{dir}/held.png", "--size", "99999"], "64 to 4096"),
+    (["show", DRAWN, "--picture", "{dir}/held.png", "--size", "4096"], "64 to 2048"),
     (["show", "no-such", "--picture", "{dir}/held.png"], "no exercise with id"),
     (["pictures", "{dir}/sheet.png", "no-such"], "no exercise with id"),
     (["pictures", "{dir}/sheet.gif"], "the picture is a PNG"),
@@ -84,6 +85,23 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_behind(
     assert code != 0 and _message(err) == (f"cannot write {tmp_path / 'held.png'}: "
                                            "No space left on device")
     assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".deskbreak-*"))
+
+
+def test_a_picture_through_a_link_lands_where_it_points_with_the_file_s_mode(
+        cli: Cli, tmp_path: Path) -> None:
+    real = tmp_path / "real.png"
+    real.write_bytes(b"old")
+    real.chmod(0o600)
+    (tmp_path / "link.png").symlink_to(real)
+    code, _, err = cli("show", DRAWN, "--picture", str(tmp_path / "link.png"))
+    assert (code, err) == (0, "")
+    assert (tmp_path / "link.png").is_symlink()
+    assert real.read_bytes().startswith(b"\x89PNG") and real.stat().st_mode & 0o777 == 0o600
+
+
+def test_picture_and_json_together_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    code, out, err = cli("show", DRAWN, "--json", "--picture", str(tmp_path / "x.png"))
+    assert code != 0 and out == "" and "choose one" in _message(err)
 
 
 def test_a_file_where_the_folder_should_be_is_one_line(cli: Cli, tmp_path: Path) -> None:

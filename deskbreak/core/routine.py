@@ -166,20 +166,18 @@ class Player:
         """Seconds into this phase, stopped while paused (where the figure stands)."""
         return (self._paused_at if self._paused_at is not None else now) - self._started
 
-    _elapsed = elapsed
-
     def left(self, now: float) -> float | None:
         """Seconds left in this phase (None for one that waits for the user)."""
         seconds = self.phase.seconds
         if seconds is None:
             return None
-        return max(0.0, seconds - self._elapsed(now))
+        return max(0.0, seconds - self.elapsed(now))
 
     def tick(self, now: float) -> bool:
         """Move on past every timed phase that has run out; True when the phase changed."""
         changed = False
         while not self.paused and self.phase.seconds is not None \
-                and self._elapsed(now) >= self.phase.seconds:
+                and self.elapsed(now) >= self.phase.seconds:
             self._started += self.phase.seconds
             self.index += 1
             changed = True
@@ -197,7 +195,7 @@ class Player:
     def back(self, now: float) -> None:
         """To the start of this phase, or to the one before when just begun (like a
         music player's back button)."""
-        if self._elapsed(now) < 2.0 or self.phase.seconds is None:
+        if self.elapsed(now) < 2.0 or self.phase.seconds is None:
             self.go(self.index - 1, now)
         else:
             self.go(self.index, now)
@@ -221,5 +219,5 @@ class Player:
             return 1.0 if self.finished else 0.0
         before = sum(p.seconds or 0.0 for p in self.plan.phases[:self.index])
         current = 0.0 if self.phase.seconds is None else \
-            min(self.phase.seconds, self._elapsed(now))
+            min(self.phase.seconds, self.elapsed(now))
         return min(1.0, (before + current) / total)

@@ -21,7 +21,8 @@ from deskbreak.figure.illustrations import for_exercise, left_out
 
 
 def _target(name: str) -> Path:
-    path = Path(name).expanduser()
+    """The file to write: a link is followed, so the picture lands where it points."""
+    path = Path(name).expanduser().resolve()
     if path.is_dir():
         raise DeskbreakError(f"{name}: is a folder; give a file name ending in .png")
     if path.suffix.lower() != ".png":
@@ -29,32 +30,45 @@ def _target(name: str) -> Path:
     return path
 
 
+def _mode(path: Path) -> int:
+    """What a plain ``open`` would give the file: the old file's mode, or the umask's."""
+    with contextlib.suppress(OSError):
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _save(image: Any, path: Path) -> None:
+    """Written whole or not at all: a reader never sees half a PNG, and a full disk
+    leaves the old picture as it was."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, temporary = tempfile.mkstemp(prefix=".deskbreak-", suffix=".png", dir=folder)
+        fd, temporary = tempfile.mkstemp(prefix=".deskbreak-", suffix=".png",
+                                         dir=path.parent)
     except OSError as exc:
         raise DeskbreakError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(buffer.getvalue())
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, _mode(path))
         os.replace(temporary, path)
     except OSError as exc:
+        raise DeskbreakError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:  # also on Ctrl-C: no temporary file left behind
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise DeskbreakError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def write_still(exercise: Exercise, name: str, size: int) -> str:
-    """Write the held position of ``exercise``; what to tell the user."""
+    """The held position alone: the one picture that says what the exercise is (for a
+    handout, a slide, a chat). Returns what to tell the user."""
     path = _target(name)
     illustration = for_exercise(exercise)
     if illustration is None:
-        why = ("your own exercises have no figure" if exercise.origin == "user"
-               else left_out().get(exercise.id, "it has no figure yet"))
+        why = (left_out().get(exercise.id, "it has no figure yet") if exercise.builtin
+               else "your own exercises have no figure")
         raise DeskbreakError(f"{exercise.id} has no picture: {why}")
     from deskbreak.figure.pictures import still
 
@@ -63,12 +77,13 @@ def write_still(exercise: Exercise, name: str, size: int) -> str:
 
 
 def write_sheet(catalogue: Catalogue, name: str, ids: Sequence[str]) -> str:
-    """Write the contact sheet of ``ids`` (all exercises when empty)."""
+    """Every figure beside its steps (of ``ids``, or all), so a reviewer checks each
+    against the words it illustrates in one look. Returns what to tell the user."""
     path = _target(name)
     from deskbreak.figure.pictures import contact_sheet
 
-    chosen = [catalogue.get(i) for i in ids] if ids else list(catalogue)
-    rows = [(e, for_exercise(e)) for e in chosen if e is not None]
+    chosen = [e for e in catalogue if e.id in ids] if ids else list(catalogue)
+    rows = [(e, for_exercise(e)) for e in chosen]
     _save(contact_sheet(rows), path)
     drawn = sum(1 for _, figure in rows if figure is not None)
     return f"Wrote {path}: {len(rows)} exercises, {drawn} with a figure"

@@ -27,7 +27,7 @@ def fit(frame: Frame, size: tuple[int, int], margin: float = 0.06) -> tuple[floa
     room_w, room_h = width * (1 - 2 * margin), height * (1 - 2 * margin)
     scale = min(room_w / max(1.0, x1 - x0), room_h / max(1.0, y1 - y0))
     left = (width - (x1 - x0) * scale) / 2 - x0 * scale
-    # Standing on the bottom margin rather than centred: the floor stays put.
+    # Centred both ways; the frame is fixed for a whole animation, so the floor stays put.
     top = height * (1 - margin) + y0 * scale - ((room_h - (y1 - y0) * scale) / 2)
     return scale, left, top
 

@@ -22,6 +22,7 @@ from deskbreak.config import PACKAGE_DIR
 from deskbreak.errors import CatalogueError
 from deskbreak.figure.scene import FACINGS, PROPS, RESTS, VIEWS, Prop, Scene
 from deskbreak.figure.skeleton import Arm, Leg, Pose
+from deskbreak.figure.stills import shipped
 
 FILE = "illustrations.toml"
 LIMBS = {"left_arm": Arm, "right_arm": Arm, "left_leg": Leg, "right_leg": Leg}
@@ -190,9 +191,9 @@ def left_out() -> dict[str, str]:
 
 
 def for_exercise(exercise: Any) -> Illustration | None:
-    """The picture of a catalogue entry, or None: users' own entries (even one that
-    replaces a built-in id, whose steps may differ) have none."""
-    if getattr(exercise, "origin", "user") == "user":
+    """The picture of a catalogue entry, or None: users' own entries have none
+    (``stills.shipped`` says why)."""
+    if not shipped(exercise):
         return None
     return builtin().get(getattr(exercise, "id", ""))
 

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from deskbreak.figure.draw import Frame, paint
 from deskbreak.figure.illustrations import Illustration
 from deskbreak.figure.scene import bounds
-from deskbreak.figure.skeleton import Pose
+from deskbreak.figure.skeleton import Pose, blend
 
 WHITE = (255, 255, 255, 255)
 
@@ -27,7 +27,8 @@ def frame_of(illustration: Illustration, *, mirror: bool = False) -> Frame:
     """The box around every key pose and the props: fixed for a whole animation, so the
     figure never jumps or rescales between frames."""
     scene = illustration.scene
-    shapes = scene.shapes(illustration.start) + scene.shapes(illustration.hold)
+    shapes = [shape for t in (0.0, 0.25, 0.5, 0.75, 1.0)  # limbs swing wider in between
+              for shape in scene.shapes(blend(illustration.start, illustration.hold, t))]
     x0, y0, x1, y1 = bounds(shapes)
     if scene.view != "above":
         y0 = min(y0, -2.0)  # the floor line

@@ -253,7 +253,9 @@ def bounds(shapes: Iterable[Shape]) -> tuple[float, float, float, float]:
     for shape in shapes:
         if shape.kind == "line":
             continue
-        pad = shape.width / 2 + (1.0 if shape.outline else 0.0)
+        # A disc's width is its radius; a capsule's or line's is its thickness.
+        pad = (shape.width if shape.kind == "disc" else shape.width / 2) + (
+            1.2 if shape.outline else 0.0)
         for x, y in shape.points:
             xs += [x - pad, x + pad]
             ys += [y - pad, y + pad]

@@ -11,14 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-STILLS = Path(__file__).parent / "stills"
+STILLS = Path(__file__).resolve().parent / "stills"  # absolute: a file URI needs it
 STILL_PX = 128  # what notification servers show (dunst's largest icon is 128 by default)
 
 
+def shipped(exercise: Any) -> bool:
+    """Whether a catalogue entry is the one shipped in exercises.toml, the only kind with
+    a figure: a user's own entry, even one that replaces a built-in id (whatever origin
+    it claims), may say something else in its steps."""
+    return bool(getattr(exercise, "builtin", False))
+
+
 def still_file(exercise: Any) -> Path | None:
-    """The shipped still of a catalogue entry, or None (users' own entries, even one
-    replacing a built-in id, have no figure; nor has a built-in one left out)."""
-    if getattr(exercise, "origin", "user") == "user":
+    """The shipped still of a catalogue entry, or None (users' own entries; a built-in one
+    whose figure was left out)."""
+    if not shipped(exercise):
         return None
     path = STILLS / f"{exercise.id}.png"
     return path if path.is_file() else None

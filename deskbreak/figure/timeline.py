@@ -10,7 +10,7 @@ routine through it without a window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 
 from deskbreak.core.routine import Phase
@@ -38,13 +38,14 @@ def ease(u: float) -> float:
     return u * u * (3.0 - 2.0 * u)
 
 
-def _exercise_near(phases: Sequence[Phase], index: int) -> str | None:
-    """The phase's movement, else the next one's (an intro), else the last one's (the
-    end)."""
-    if phases[index].exercise:
-        return phases[index].exercise
-    later = (p.exercise for p in phases[index + 1:] if p.exercise)
-    earlier = (p.exercise for p in reversed(phases[:index]) if p.exercise)
+def _exercise_near(phases: Sequence[Phase], index: int, drawn: Container[str]) -> str | None:
+    """The figure to show: the phase's own movement's, else (an intro, or the end of a
+    trip whose walk has no figure) the next drawn one's, else the last one's."""
+    own = phases[index].exercise
+    if own is not None:
+        return own if own in drawn else None
+    later = (p.exercise for p in phases[index + 1:] if p.exercise in drawn)
+    earlier = (p.exercise for p in reversed(phases[:index]) if p.exercise in drawn)
     return next(later, None) or next(earlier, None)
 
 
@@ -53,13 +54,15 @@ def _side_mirror(phase: Phase) -> bool:
 
 
 def moment(phases: Sequence[Phase], index: int, elapsed: float,
-           cycles: dict[str, float] | None = None) -> Moment:
+           drawn: Container[str], cycles: Mapping[str, float] | None = None) -> Moment:
     """The figure ``elapsed`` seconds into phase ``index``.
 
-    ``cycles`` gives a loop time for movements that repeat within one phase (a walk).
+    ``drawn``: the movements that have a figure (a movement without one shows none, and
+    nothing moves); ``cycles`` gives a loop time for movements that repeat within one
+    phase (a walk).
     """
     phase = phases[index]
-    ident = _exercise_near(phases, index)
+    ident = _exercise_near(phases, index, drawn)
     if ident is None:
         return Moment(None)
     mirror = _side_mirror(phase)

@@ -98,12 +98,9 @@ def _play(exercise: Exercise | Routine, *, terminal: bool, sound: bool,
 
 def _figures(exercises: list[Exercise], travel: bool) -> dict[str, Illustration]:
     """The figures of these movements that have one; on a trip, drawn in an airline
-    seat. A figure that cannot be drawn here (no Pillow) leaves the text alone."""
-    try:
-        from deskbreak.figure.illustrations import for_exercise, in_airline_seat
-    except ImportError as exc:  # pragma: no cover - Pillow is a dependency
-        print(f"deskbreak: no figures: {exc}", file=sys.stderr)
-        return {}
+    seat (a seated figure on an office chair would look wrong on a plane)."""
+    from deskbreak.figure.illustrations import for_exercise, in_airline_seat
+
     found = {e.id: f for e in exercises if (f := for_exercise(e)) is not None}
     return {ident: in_airline_seat(f) if travel else f for ident, f in found.items()}
 

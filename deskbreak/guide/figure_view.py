@@ -22,39 +22,40 @@ class FigureView:
 
     def __init__(self, canvas: Any, size: tuple[int, int], background: str,
                  figures: Mapping[str, Illustration]) -> None:
-        from PIL import ImageColor
-
         self.canvas = canvas
         self.size = size
         self.figures = dict(figures)
-        rgb = ImageColor.getrgb(background)[:3]
-        self.background = (*rgb, 255)
+        # Tk resolves the theme's colour names ("SystemButtonFace" on Windows, "system
+        # WindowBackgroundColor" on macOS), which Pillow does not know.
+        red, green, blue = (value // 257 for value in canvas.winfo_rgb(background))
+        self.background = (red, green, blue, 255)
         self._key: tuple[Any, ...] | None = None
         self._photo: Any = None
         self._item: int | None = None
         self.frames = 0  # painted so far: what a test and the benchmark count
 
-    def has(self, ident: str | None) -> bool:
-        return ident is not None and ident in self.figures
-
     def show(self, moment: Moment) -> None:
         """Paint ``moment`` unless it is what is on the canvas already."""
-        if not self.has(moment.exercise):
-            if self._item is not None:
-                self.canvas.itemconfigure(self._item, state="hidden")
-            self._key = None
+        ident = moment.exercise
+        if ident is None or ident not in self.figures:
+            self.hide()
             return
-        key = (moment.exercise, moment.a, moment.b, round(moment.t, 3), moment.mirror)
+        key = (ident, moment.a, moment.b, round(moment.t, 3), moment.mirror)
         if key == self._key:
             return
         self._key = key
-        illustration = self.figures[moment.exercise]  # type: ignore[index]
+        illustration = self.figures[ident]
         poses = {"start": illustration.start, "hold": illustration.hold}
         pose = blend(poses[moment.a], poses[moment.b], moment.t)
         image = picture(illustration, pose, self.size, mirror=moment.mirror,
                         background=self.background)
         self._put(image.convert("RGB"))
         self.frames += 1
+
+    def hide(self) -> None:
+        if self._item is not None:
+            self.canvas.itemconfigure(self._item, state="hidden")
+        self._key = None
 
     def _put(self, image: Any) -> None:
         if self._photo is None:

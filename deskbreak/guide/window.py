@@ -272,6 +272,11 @@ def run(exercise: Exercise | Routine, *, sound: bool = False,
             root.destroy()
 
 
+def _no_figure(exc: BaseException) -> None:
+    print(f"deskbreak: the figure cannot be drawn here ({exc}); showing the words only",
+          file=sys.stderr)
+
+
 def _time(event: Any) -> int | None:
     when = getattr(event, "time", None)
     return when if isinstance(when, int) else None
@@ -296,6 +301,7 @@ class _Window:
         self.root, self.controls, self.sound = root, controls, sound
         self._shown: dict[tuple[str, str], Any] = {}
         self._moving = False
+        self._pending: str | None = None  # the next tick's Tk ``after`` id
         self.cycles = {ident: f.cycle_s for ident, f in figures.items() if f.cycle_s}
         plan = controls.player.plan
         root.title(f"deskbreak: {plan.title}")
@@ -344,14 +350,18 @@ class _Window:
         # The figure beside the text and the countdown, where the movements have one.
         self.figure: FigureView | None = None
         if any(p.exercise in figures for p in plan.phases):
-            from deskbreak.guide.figure_view import FigureView
-
             size = (self.pt(ILLUSTRATION_PT[0]), self.pt(ILLUSTRATION_PT[1]))
             canvas = tk.Canvas(body, name="illustration", width=size[0], height=size[1],
                                background=background, highlightthickness=0, borderwidth=0,
                                takefocus=False)
-            canvas.grid(row=0, column=1, rowspan=2, sticky="n", padx=(pad * 2, 0))
-            self.figure = FigureView(canvas, size, background, figures)
+            try:  # a figure that cannot be drawn leaves the words, which are the guide
+                from deskbreak.guide.figure_view import FigureView
+
+                self.figure = FigureView(canvas, size, background, figures)
+                canvas.grid(row=0, column=1, rowspan=2, sticky="n", padx=(pad * 2, 0))
+            except Exception as exc:
+                _no_figure(exc)
+                canvas.destroy()
 
         top = ttk.Frame(column)
         top.grid(row=0, column=0, sticky="ew")
@@ -407,7 +417,7 @@ class _Window:
         root.bind("<Map>", self._mapped)
         self._place(monitors)
         self.refresh()
-        root.after(TICK_MS, self._tick)
+        self._pending = root.after(TICK_MS, self._tick)
 
     def _label(self, parent: Any, style: str, text: str = "", **options: Any) -> Any:
         from tkinter import ttk
@@ -444,13 +454,19 @@ class _Window:
     def _act(self, action: Callable[[], object]) -> None:
         action()
         self.refresh()
+        if self._moving and self.controls.outcome is None:  # its next frame, not the tick's
+            if self._pending is not None:
+                self.root.after_cancel(self._pending)
+            self._pending = self.root.after(FRAME_MS, self._tick)
 
     def _tick(self) -> None:
+        self._pending = None
         if self.controls.tick() and self.sound:
             self.root.bell()
         self.refresh()
         if self.controls.outcome is None:  # quicker while the figure moves
-            self.root.after(FRAME_MS if self._moving else TICK_MS, self._tick)
+            self._pending = self.root.after(FRAME_MS if self._moving else TICK_MS,
+                                            self._tick)
 
     def _draw_figure(self) -> None:
         """The figure where the routine is now; ``_moving`` asks for the next frame."""
@@ -459,9 +475,15 @@ class _Window:
             return
         player = self.controls.player
         now = moment(player.plan.phases, player.index, player.elapsed(self.controls.clock()),
-                     self.cycles)
+                     self.figure.figures, self.cycles)
         self._moving = now.moving and not player.paused
-        self.figure.show(now)
+        try:
+            self.figure.show(now)
+        except Exception as exc:  # never let a picture stop the countdown
+            _no_figure(exc)
+            self.figure.hide()
+            self.figure = None
+            self._moving = False
 
     def _set(self, widget: Any, option: str, value: Any) -> None:
         """Configure only what changed: a refresh five times a second costs nothing."""

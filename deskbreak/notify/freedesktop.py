@@ -232,16 +232,16 @@ class FreedesktopNotifier(Notifier):
         """
         try:
             return await self._notify(title, message, timeout, buttons, on_click,
-                                      sound, replaces, picture)
+                                      sound=sound, replaces=replaces, picture=picture)
         except NotifierUnavailable:
             if self._server is None:
                 raise
             self._forget_server()  # perhaps a new server took the name: ask it
-            return await self._notify(title, message, timeout, buttons, on_click, sound, None,
-                                      picture)
+            return await self._notify(title, message, timeout, buttons, on_click,
+                                      sound=sound, replaces=None, picture=picture)
 
     async def _notify(self, title: str, message: str, timeout: int,
-                      buttons: Sequence[tuple[str, Command]], on_click: Command | None,
+                      buttons: Sequence[tuple[str, Command]], on_click: Command | None, *,
                       sound: bool, replaces: int | None, picture: str = "") -> int:
         bus, server = await self._ensure()
         answers: dict[str, Command] = {}

@@ -20,7 +20,6 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 from deskbreak.catalogue import load_builtin
 from deskbreak.core.routine import routine
 from deskbreak.figure.illustrations import builtin
-from deskbreak.figure.scene import NEAR
 from deskbreak.guide.window import ILLUSTRATION_PT
 from tests.e2e.conftest import artifacts_root
 from tests.e2e.desktop import Desktop
@@ -34,6 +33,7 @@ from tests.e2e.test_daemon import (
     start,
     wait,
 )
+from tests.test_figure_cli import figure_pixels
 
 # A per-side exercise with holds long enough to photograph mid-hold.
 EXERCISE = next(e for e in load_builtin() if e.id in builtin() and e.per_side
@@ -41,8 +41,8 @@ EXERCISE = next(e for e in load_builtin() if e.id in builtin() and e.per_side
 PHASES = routine(EXERCISE).phases
 
 
-def _guide(desktop: Desktop, *extra: str) -> str:
-    desktop.spawn("guide", [sys.executable, "-m", "deskbreak", "guide", EXERCISE.id, *extra],
+def _guide(desktop: Desktop, *extra: str, ids: tuple[str, ...] = (EXERCISE.id,)) -> str:
+    desktop.spawn("guide", [sys.executable, "-m", "deskbreak", "guide", *ids, *extra],
                   env={"PYTHONPATH": str(ROOT)})
     (window,) = wait(lambda: guide_windows(desktop), bool, "the guide window", 15)
     time.sleep(1.3)  # keys are ignored for a second after it appears
@@ -66,13 +66,6 @@ def _shot(desktop: Desktop, name: str, box: tuple[int, int, int, int]) -> Image.
     return Image.open(path).convert("RGB").crop((x, y, x + width, y + height))
 
 
-def _figure_pixels(image: Image.Image) -> int:
-    near = [int(NEAR[i:i + 2], 16) for i in (1, 3, 5)]
-    data = image.tobytes()
-    return sum(1 for i in range(0, len(data), 3)
-               if all(abs(data[i + k] - near[k]) < 16 for k in range(3)))
-
-
 def _difference(a: Image.Image, b: Image.Image) -> float:
     return max(ImageStat.Stat(ImageChops.difference(a, b)).mean)
 
@@ -90,13 +83,13 @@ def test_the_figure_moves_into_the_hold_and_mirrors_for_the_other_side(
     time.sleep(0.5)
     box = _canvas_box(desktop, window)
     start = _shot(desktop, "start", box)
-    assert _figure_pixels(start) > 300, "no figure beside the first step"
+    assert figure_pixels(start) > 300, "no figure beside the first step"
 
     first = next(i for i, p in enumerate(PHASES) if p.kind == "hold")
     _go_to(desktop, window, first, 1)
     time.sleep(2.5)  # moved in (1.5 s) and holding
     held = _shot(desktop, "mid-hold", box)
-    assert _figure_pixels(held) > 300
+    assert figure_pixels(held) > 300
     assert _difference(start, held) > 1.0, "the figure did not move into the hold"
 
     other = next(i for i, p in enumerate(PHASES) if p.kind == "hold"
@@ -141,3 +134,26 @@ def test_the_steps_notification_shows_the_held_position(desktop: Desktop) -> Non
     assert still is not None and str(steps.hints["image-path"]).endswith(still.as_uri())
     time.sleep(0.5)
     desktop.screenshot(artifacts_root() / "steps-notification-figure.png")
+
+
+@pytest.mark.desktop(wm=True)
+def test_a_trip_routine_is_drawn_in_an_airline_seat(desktop: Desktop) -> None:
+    """The first movement of a trip break, exactly as painted for an airline seat."""
+    from deskbreak.figure.illustrations import in_airline_seat
+    from deskbreak.figure.pictures import picture
+
+    seated = [e for e in load_builtin() if e.in_seat() and e.id in builtin()][:2]
+    window = _guide(desktop, "--walk", ids=tuple(e.id for e in seated))
+    key(desktop, window, "Return")
+    time.sleep(0.5)
+    box = _canvas_box(desktop, window)
+    shown = _shot(desktop, "trip", box)
+    figure = builtin()[seated[0].id]
+    background = shown.getpixel((1, 1))
+    expected = picture(in_airline_seat(figure), figure.start, shown.size,
+                       background=(*background, 255)).convert("RGB")
+    assert _difference(shown, expected) < 2.0, "not the airline-seat picture"
+    at_desk = picture(figure, figure.start, shown.size,
+                      background=(*background, 255)).convert("RGB")
+    assert _difference(shown, at_desk) > _difference(shown, expected)
+    key(desktop, window, "Escape")

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from deskbreak import __version__, appicon
+from deskbreak.figure.stills import STILLS
 
 pytestmark = pytest.mark.package
 
@@ -120,8 +121,10 @@ def test_the_wheel_holds_the_program_and_its_data_but_no_tests(built: Built) -> 
     names = set(built.wheel_names)
     data = {"deskbreak/exercises.toml", "deskbreak/default_config.toml",
             "deskbreak/icons/deskbreak.svg", "deskbreak/icons/deskbreak.ico",
-            *(f"deskbreak/icons/deskbreak-{size}.png" for size in appicon.SIZES)}
-    assert data <= names
+            *(f"deskbreak/icons/deskbreak-{size}.png" for size in appicon.SIZES),
+            "deskbreak/illustrations.toml",  # the figures, and the pictures notifications show
+            *(f"deskbreak/figure/stills/{path.name}" for path in STILLS.glob("*.png"))}
+    assert len(data) > 40 and data <= names
     assert {"deskbreak/cli.py", "deskbreak/appicon.py", "deskbreak/__main__.py"} <= names
     tops = {name.split("/")[0] for name in names}
     assert tops == {"deskbreak", f"{NAME}.dist-info"}  # no tests, benchmarks or scripts
@@ -143,7 +146,8 @@ def test_the_sdist_holds_the_whole_source(built: Built) -> None:
     wanted = {"LICENSE", "README.md", "pyproject.toml", "Makefile", "MANIFEST.in",
               "scripts/make-icons"}
     for pattern in ("tests/**/*.py", "tests/**/*.toml", "deskbreak/**/*.py",
-                    "deskbreak/**/*.toml", "deskbreak/icons/*", "benchmarks/*.py"):
+                    "deskbreak/**/*.toml", "deskbreak/icons/*", "deskbreak/figure/stills/*",
+                    "benchmarks/*.py"):
         wanted |= {path.relative_to(ROOT).as_posix() for path in ROOT.glob(pattern)
                    if "artifacts" not in path.parts and "__pycache__" not in path.parts}
     assert sorted(wanted - names) == []
