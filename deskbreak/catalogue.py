@@ -207,7 +207,8 @@ def _validate(raw: Any, label: str) -> Exercise:
     return Exercise(**values)
 
 
-def _load_toml(text: str, label: str) -> dict[str, Any]:
+def load_toml(text: str, label: str) -> dict[str, Any]:
+    """TOML text, or a CatalogueError in one line naming ``label`` and the line."""
     try:
         return tomllib.loads(text)
     except RecursionError:
@@ -252,7 +253,7 @@ def parse_catalogue(path: Path, text: str, label: str, *, builtin: bool = False
     The built-in file is held to more: every entry states its origin, and every source it
     names has a title in ``[sources]`` (users' files name their sources in free text).
     """
-    data = _load_toml(text, label)
+    data = load_toml(text, label)
     allowed = ("exercise", "sources") if builtin else ("exercise",)
     unknown = [key for key in data if key not in allowed]
     if unknown:
@@ -361,7 +362,7 @@ def load_builtin() -> list[Exercise]:
 def source_titles() -> dict[str, str]:
     """The built-in ``[sources]`` table (seed file name -> page title), read once."""
     label = f"<built-in {BUILTIN}>"
-    return _source_table(_load_toml(builtin_text(), label), label)
+    return _source_table(load_toml(builtin_text(), label), label)
 
 
 def source_label(name: str) -> str:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from deskbreak.catalogue import load_toml
 from deskbreak.config import PACKAGE_DIR
 from deskbreak.errors import CatalogueError
 from deskbreak.figure.scene import FACINGS, PROPS, RESTS, VIEWS, Prop, Scene
@@ -143,14 +143,7 @@ def _line_of(text: str, ident: str) -> int | None:
 def parse(text: str, label: str) -> dict[str, Illustration | str]:
     """Every entry of an illustrations file by exercise id: its picture, or why it has
     none (``left_out = "..."``)."""
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:
-        raise CatalogueError(label, "invalid TOML: nested too deeply") from None
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+)", str(exc))
-        raise CatalogueError(label, f"invalid TOML: {str(exc).split(' (at')[0]}",
-                             line=int(match.group(1)) if match else None) from None
+    data = load_toml(text, label)
     out: dict[str, Illustration | str] = {}
     for ident, raw in data.items():
         try:
