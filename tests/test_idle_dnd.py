@@ -120,14 +120,14 @@ async def test_x11_session_tries_x11_then_gnome(fake_idle: Callable[..., list[Fa
 
 @pytest.mark.parametrize("env", [{"XDG_SESSION_TYPE": "wayland"}, {"WAYLAND_DISPLAY": "wl-0"}])
 @aio
-async def test_wayland_prefers_gnome_and_warns_about_xwayland(
+async def test_wayland_asks_the_compositor_then_gnome_and_warns_about_xwayland(
     fake_idle: Callable[..., list[FakeIdle]], env: dict[str, str]
 ) -> None:
-    built = fake_idle("linux", "gnome", **env)
+    built = fake_idle("linux", "wayland", "gnome", **env)
     monitor, notes = await idle.choose_idle()
     assert monitor is not None and monitor.name == "x11"
-    assert [b.name for b in built] == ["gnome", "x11"]
-    assert notes == ["gnome: no gnome", idle.XWAYLAND_NOTE]
+    assert [b.name for b in built] == ["wayland", "gnome", "x11"]
+    assert notes == ["wayland: no wayland", "gnome: no gnome", idle.XWAYLAND_NOTE]
 
 
 @aio

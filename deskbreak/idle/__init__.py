@@ -3,11 +3,13 @@
 Backend modules are imported only when tried, so Linux never loads the Windows ctypes
 code and the other way round.
 
-Linux order: on Wayland (XDG_SESSION_TYPE=wayland or WAYLAND_DISPLAY set) GNOME's Mutter
-first, then X11: XWayland counts only input sent to X11 windows, so typing in a native
-Wayland window looks like idleness there, and the user could be taken as away while
-working. On X11 the X server's own count is first, then GNOME. Without any source the
-daemon runs on, counting all time as active.
+Linux order: on Wayland (XDG_SESSION_TYPE=wayland or WAYLAND_DISPLAY set) the compositor's
+own idle notifications first (ext-idle-notify-v1, or KDE's older protocol: KWin, sway,
+Hyprland, river...), then GNOME's Mutter (which offers neither), then X11 last: XWayland
+counts only input sent to X11 windows, so typing in a native Wayland window looks like
+idleness there, and the user could be taken as away while working. On X11 the X
+server's own count is first, then GNOME. Without any source the daemon runs on, counting
+all time as active.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ XWAYLAND_NOTE = (
     "time spent in Wayland windows may be taken for being away"
 )
 _BACKENDS: dict[str, str] = {
+    "wayland": "deskbreak.idle.wayland:WaylandIdle",
     "x11": "deskbreak.idle.x11:X11Idle",
     "gnome": "deskbreak.idle.gnome:GnomeIdle",
     "windows": "deskbreak.idle.windows:WindowsIdle",
@@ -48,7 +51,7 @@ def backend_order(platform: str, env: Mapping[str, str]) -> tuple[str, ...]:
         return ("windows",)
     if platform == "darwin":
         return ("macos",)
-    return ("gnome", "x11") if is_wayland(env) else ("x11", "gnome")
+    return ("wayland", "gnome", "x11") if is_wayland(env) else ("x11", "gnome")
 
 
 def _load(name: str, bus_hint: str | None) -> IdleMonitor:
