@@ -380,10 +380,21 @@ def status_text(status: dict[str, Any]) -> str:
     rows.append(["Settings:", str(status.get("config") or "built-in defaults")])
     rows.append(["Notifier:", str(status.get("notifier"))])
     rows.append(["Tray:", str(status.get("tray"))])
+    rows.append(["Idle time:", _idle_text(status)])
     rows.append(["History:", str(status.get("history") or "off ([history] record = false)")])
     for note in status.get("notes", []):
         rows.append(["Note:", str(note)])
     return render.table(rows)
+
+
+def _idle_text(status: dict[str, Any]) -> str:
+    """"wayland (org_kde_kwin_idle); not gnome: no D-Bus session bus": the source in use
+    and why the ones before it were not."""
+    source = str(status.get("idle_backend") or "none")
+    if source == "none":
+        source = "none: all time counts as active"
+    others = [str(t) for t in status.get("idle_tried") or [] if not str(t).endswith(": in use")]
+    return source + "".join(f"; not {t}" for t in others)
 
 
 def _trip_text(trip: dict[str, Any]) -> str:

@@ -597,7 +597,8 @@ class Daemon:
             tray_menu=self.tray.has_menu, idle=self.sensors.idle_name,
             dnd=self.sensors.dnd_names, config=str(source) if source else None,
             config_error=self.config_error, notes=tuple(notes),
-            history=str(self.history.path) if self.history.enabled else None)
+            history=str(self.history.path) if self.history.enabled else None,
+            idle_tried=tuple(self.sensors.idle_tried))
 
     async def _finish_history(self) -> None:
         """The sitting span in flight and the stop go to the history; then it is closed."""

@@ -29,6 +29,7 @@ class Sensors:
         self.idle = idle
         self.dnd = dnd
         self.notes: list[str] = []
+        self.idle_tried: list[str] = []  # each idle source tried, and how it went
         self._on_input = on_input
         self._away_after: float | None = None
         self._heard = False  # the idle source heard input: read it at the next step
@@ -56,7 +57,8 @@ class Sensors:
         if idle:
             from deskbreak.idle import choose_idle
 
-            self.idle, notes = await choose_idle()
+            self.idle_tried = []
+            self.idle, notes = await choose_idle(tried=self.idle_tried)
             self._wire()
             found += notes
             log.info("idle time via %s", self.idle.name if self.idle else "nothing")

@@ -124,10 +124,12 @@ async def test_wayland_asks_the_compositor_then_gnome_and_warns_about_xwayland(
     fake_idle: Callable[..., list[FakeIdle]], env: dict[str, str]
 ) -> None:
     built = fake_idle("linux", "wayland", "gnome", **env)
-    monitor, notes = await idle.choose_idle()
+    tried: list[str] = []
+    monitor, notes = await idle.choose_idle(tried=tried)
     assert monitor is not None and monitor.name == "x11"
     assert [b.name for b in built] == ["wayland", "gnome", "x11"]
     assert notes == ["wayland: no wayland", "gnome: no gnome", idle.XWAYLAND_NOTE]
+    assert tried == ["wayland: no wayland", "gnome: no gnome", "x11: in use"]
 
 
 @aio
@@ -637,3 +639,14 @@ def test_light_x_connection_loads_only_the_extensions_deskbreak_uses(bare: Deskt
     finally:
         light.close()
         full.close()
+
+
+def test_status_names_the_idle_source_and_why_not_the_others() -> None:
+    from deskbreak.cli import status_text
+
+    text = status_text({"pid": 1, "state": "running", "idle_backend": "x11",
+                        "idle_tried": ["wayland: no compositor", "gnome: no bus",
+                                       "x11: in use"]})
+    assert "Idle time:  x11; not wayland: no compositor; not gnome: no bus" in text
+    assert "none: all time counts as active" in status_text(
+        {"pid": 1, "idle_backend": "none", "idle_tried": []})

@@ -204,6 +204,7 @@ class EdgeReport:
     config_error: str | None  # the last edit that could not be applied
     notes: tuple[str, ...]
     history: str | None = None  # the history file being recorded to; None: not recording
+    idle_tried: tuple[str, ...] = ()  # "wayland (org_kde_kwin_idle): in use", "gnome: ..."
 
 
 _REASONS = {Hold.PAUSED: "paused", Hold.OFF_DUTY: "off duty", Hold.AWAY: "away",
@@ -243,6 +244,7 @@ def status(snap: Snapshot, edges: EdgeReport) -> dict[str, Any]:
         "interval": snap.interval,
         "context": snap.context,
         "idle_backend": edges.idle,
+        "idle_tried": list(edges.idle_tried),
         "dnd_sources": list(edges.dnd),
         "notifier": edges.notifier,
         "tray": edges.tray,

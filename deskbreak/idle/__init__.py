@@ -61,14 +61,18 @@ def _load(name: str, bus_hint: str | None) -> IdleMonitor:
     return cls(bus_hint) if name == "gnome" else cls()
 
 
-async def choose_idle(bus_hint: str | None = None) -> tuple[IdleMonitor | None, list[str]]:
+async def choose_idle(bus_hint: str | None = None, tried: list[str] | None = None
+                      ) -> tuple[IdleMonitor | None, list[str]]:
     """The first backend whose start() works, and notes on why the others were not used.
 
     ``bus_hint`` is a D-Bus session bus address for the GNOME backend (None: the
-    environment's). Surprises (a bug, not a missing desktop) are logged and skipped too:
-    idle time is a refinement, never a reason for the daemon not to run.
+    environment's). ``tried`` receives each backend tried and how it went ("x11: in
+    use", "wayland: the compositor offers neither ..."), for ``deskbreak status``.
+    Surprises (a bug, not a missing desktop) are logged and skipped too: idle time is a
+    refinement, never a reason for the daemon not to run.
     """
     notes: list[str] = []
+    tried = [] if tried is None else tried
     wayland = is_wayland(os.environ)
     for name in backend_order(sys.platform, os.environ):
         monitor: IdleMonitor | None = None
@@ -83,9 +87,11 @@ async def choose_idle(bus_hint: str | None = None) -> tuple[IdleMonitor | None, 
             log.warning("idle backend %s failed to start", name, exc_info=True)
             notes.append(f"{name}: {type(exc).__name__}: {exc}")
         else:
+            tried.append(f"{monitor.name}: in use")
             if name == "x11" and wayland:
                 notes.append(XWAYLAND_NOTE)
             return monitor, notes
+        tried.append(notes[-1])
         if monitor is not None:
             await _close_quietly(monitor)
     notes.append(NO_SOURCE_NOTE)
