@@ -31,10 +31,10 @@ import deskbreak.dnd as dnd
 import deskbreak.idle as idle
 from deskbreak.core.model import IdleSample
 from deskbreak.dnd.base import DndSource, DndUnavailable
-from deskbreak.dnd.dunst import DunstPaused
 from deskbreak.dnd.fullscreen_x11 import FullscreenX11
 from deskbreak.dnd.gnome import GnomeBanners
 from deskbreak.dnd.inhibit import IdleInhibited
+from deskbreak.dnd.server_flag import DunstPaused
 from deskbreak.dnd.windows import reason_for_state
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
 from deskbreak.idle.gnome import GnomeIdle
@@ -270,7 +270,7 @@ async def test_choose_dnd_keeps_what_starts_and_notes_the_rest(
 
     monkeypatch.setattr(dnd, "_load", load)
     monitor, notes = await dnd.choose_dnd()
-    assert monitor.names == ("FullscreenX11", "GnomeBanners")
+    assert monitor.names == ("FullscreenX11", "NotificationsInhibited", "GnomeBanners")
     assert notes == ["DunstPaused: no DunstPaused here", "IdleInhibited: no IdleInhibited here"]
     assert not any("windows" in module for module in tried)
 
@@ -537,7 +537,8 @@ async def test_choose_dnd_on_a_real_desktop(desk: Desktop, monkeypatch: pytest.M
     monitor, notes = await dnd.choose_dnd()
     try:
         assert monitor.names == ("fullscreen", "dunst", "gnome-banners")
-        assert [n.partition(":")[0] for n in notes] == ["inhibit"]
+        assert [n.partition(":")[0] for n in notes] == ["notifications-inhibited", "inhibit"]
+        assert "no Inhibited property" in notes[0]  # dunst has paused, not Inhibited
         assert await monitor.reasons() == ()
     finally:
         await monitor.close()

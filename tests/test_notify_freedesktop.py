@@ -23,8 +23,9 @@ from typing import Annotated, Any
 import pytest
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
-from dbus_fast.annotations import DBusInt32, DBusSignature, DBusStr, DBusUInt32
-from dbus_fast.service import ServiceInterface, dbus_method, dbus_signal
+from dbus_fast.annotations import DBusBool, DBusInt32, DBusSignature, DBusStr, DBusUInt32
+from dbus_fast.constants import PropertyAccess
+from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 
 from deskbreak import appicon
 from deskbreak.core.commands import Command, Done, Skip, Snooze, Start
@@ -152,11 +153,21 @@ class FakeServer(ServiceInterface):
             await self.bus.wait_for_disconnect()
 
 
+class PlasmaServer(FakeServer):
+    """KDE Plasma's server: do-not-disturb as the freedesktop ``Inhibited`` property."""
+
+    inhibited = False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Inhibited(self) -> DBusBool:
+        return self.inhibited
+
+
 @asynccontextmanager
-async def serving(address: str, caps: list[str] | None = None,
-                  name: str = "fake") -> AsyncIterator[FakeServer]:
+async def serving(address: str, caps: list[str] | None = None, name: str = "fake",
+                  kind: type[FakeServer] = FakeServer) -> AsyncIterator[FakeServer]:
     bus = await MessageBus(bus_address=address).connect()
-    server = FakeServer(bus, FULL if caps is None else caps, name)
+    server = kind(bus, FULL if caps is None else caps, name)
     bus.export(PATH, server)
     await bus.request_name(SERVICE)
     try:
@@ -444,3 +455,26 @@ async def test_the_linux_daemon_never_imports_desktop_notifier(session: str) -> 
         assert child.returncode == 0, err.decode()
         assert out.decode().split() == ["desktop-notifier", "False"]
         assert len(server.calls) == 1
+
+
+@aio
+async def test_plasma_s_do_not_disturb_holds_breaks_and_other_servers_lack_it(
+        session: str) -> None:
+    """KDE's do-not-disturb is the server's Inhibited property: read when a break is
+    due; a server without it is not a source (one line in status says so)."""
+    from deskbreak.dnd.base import DndUnavailable
+    from deskbreak.dnd.server_flag import NotificationsInhibited
+
+    async with serving(session, kind=PlasmaServer) as server:
+        assert isinstance(server, PlasmaServer)
+        source = NotificationsInhibited()
+        await source.start()
+        assert await source.reason() is None
+        server.inhibited = True
+        assert await source.reason() == "notifications off (do not disturb)"
+        server.inhibited = False
+        assert await source.reason() is None
+        await source.close()
+    async with serving(session):
+        with pytest.raises(DndUnavailable, match="no Inhibited property"):
+            await NotificationsInhibited().start()

@@ -1,8 +1,9 @@
 """Gather the do-not-disturb sources that work here into one ``DndMonitor``.
 
 Source modules are imported only when tried (Linux never loads shell32 code, Windows
-never python-xlib). Linux: fullscreen X11 window, dunst paused, GNOME banners off, idle
-inhibited. Windows: the shell's notification state. macOS has no source yet (Focus
+never python-xlib). Linux: a fullscreen window (X11, or a wlroots compositor's), dunst
+paused, the notification server's Inhibited property (KDE Plasma), GNOME banners off,
+idle inhibited. Windows: the shell's notification state. macOS has no source yet (Focus
 modes have no public query without PyObjC), so breaks are never held back there; the
 chooser says so in its notes.
 """
@@ -28,7 +29,8 @@ WAYLAND_NOTE = "fullscreen: on Wayland only X11 (XWayland) windows are seen"
 _SOURCES: dict[str, tuple[str, ...]] = {
     "linux": (
         "deskbreak.dnd.fullscreen_x11:FullscreenX11",
-        "deskbreak.dnd.dunst:DunstPaused",
+        "deskbreak.dnd.server_flag:DunstPaused",
+        "deskbreak.dnd.server_flag:NotificationsInhibited",
         "deskbreak.dnd.gnome:GnomeBanners",
         "deskbreak.dnd.inhibit:IdleInhibited",
     ),
