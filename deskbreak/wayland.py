@@ -62,6 +62,15 @@ def read_string(body: bytes, offset: int) -> tuple[str, int]:
     return text, start + length + (-length % 4)
 
 
+def read_array(body: bytes, offset: int) -> tuple[bytes, int]:
+    """An array argument at ``offset``, and the offset after its padding."""
+    (length,) = struct.unpack_from("=I", body, offset)
+    start = offset + 4
+    if start + length > len(body):
+        raise WaylandError("malformed array in an event")
+    return body[start:start + length], start + length + (-length % 4)
+
+
 @dataclass(frozen=True)
 class Global:
     """Something the compositor offers: its registry name, interface and version."""
@@ -140,6 +149,11 @@ class Connection:
         self.request(self._registry, 0, struct.pack("=I", offered.name) + _string(interface)
                      + struct.pack("=II", min(version, offered.version), ident))
         return ident
+
+    def adopt(self, ident: int, handler: Handler) -> None:
+        """An object the compositor created (a ``new_id`` in an event): its events go to
+        ``handler``."""
+        self._handlers[ident] = handler
 
     def forget(self, ident: int) -> None:
         """The object is destroyed: events still in flight for it are dropped."""

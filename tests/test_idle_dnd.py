@@ -270,7 +270,8 @@ async def test_choose_dnd_keeps_what_starts_and_notes_the_rest(
 
     monkeypatch.setattr(dnd, "_load", load)
     monitor, notes = await dnd.choose_dnd()
-    assert monitor.names == ("FullscreenX11", "NotificationsInhibited", "GnomeBanners")
+    assert monitor.names == ("FullscreenWayland", "FullscreenX11", "NotificationsInhibited",
+                             "GnomeBanners")
     assert notes == ["DunstPaused: no DunstPaused here", "IdleInhibited: no IdleInhibited here"]
     assert not any("windows" in module for module in tried)
 
@@ -537,8 +538,9 @@ async def test_choose_dnd_on_a_real_desktop(desk: Desktop, monkeypatch: pytest.M
     monitor, notes = await dnd.choose_dnd()
     try:
         assert monitor.names == ("fullscreen", "dunst", "gnome-banners")
-        assert [n.partition(":")[0] for n in notes] == ["notifications-inhibited", "inhibit"]
-        assert "no Inhibited property" in notes[0]  # dunst has paused, not Inhibited
+        assert [n.partition(":")[0] for n in notes] == [
+            "fullscreen-wayland", "notifications-inhibited", "inhibit"]
+        assert "no Inhibited property" in notes[1]  # dunst has paused, not Inhibited
         assert await monitor.reasons() == ()
     finally:
         await monitor.close()

@@ -28,6 +28,7 @@ MACOS_NOTE = "macOS has no do-not-disturb source yet: breaks are not held back f
 WAYLAND_NOTE = "fullscreen: on Wayland only X11 (XWayland) windows are seen"
 _SOURCES: dict[str, tuple[str, ...]] = {
     "linux": (
+        "deskbreak.dnd.fullscreen_wayland:FullscreenWayland",
         "deskbreak.dnd.fullscreen_x11:FullscreenX11",
         "deskbreak.dnd.server_flag:DunstPaused",
         "deskbreak.dnd.server_flag:NotificationsInhibited",
@@ -123,7 +124,8 @@ async def choose_dnd() -> tuple[DndMonitor, list[str]]:
             notes.append(f"{label}: {type(exc).__name__}: {exc}")
         else:
             started.append(source)
-            if source.name == "fullscreen" and os.environ.get("WAYLAND_DISPLAY"):
+            if source.name == "fullscreen" and os.environ.get("WAYLAND_DISPLAY") \
+                    and "fullscreen-wayland" not in [s.name for s in started]:
                 notes.append(WAYLAND_NOTE)
             continue
         if source is not None:

@@ -46,3 +46,24 @@ def test_wayland_idle_counts_as_a_break_and_typing_restarts_the_timer(
             return breaks(desktop)
         wait(working, lambda found: len(found) == 1, "the first break after the return", 25)
         assert 15 - 1 <= time.monotonic() - returned <= 15 + 6
+
+
+def test_a_fullscreen_wayland_window_defers_the_break_until_it_leaves_fullscreen(
+        desktop: Desktop, tmp_path: Path) -> None:
+    with headless_sway(tmp_path) as sway:
+        sway.msg("exec", "foot sleep 600")  # nobody's login shell would exit at once
+        wait(lambda: sway.msg("-t", "get_tree"), lambda tree: '"app_id": "foot"' in tree,
+             "the foot window", 15)
+        sway.msg("fullscreen", "enable")
+        start(desktop, "--interval", "5s", env={
+            "WAYLAND_DISPLAY": str(sway.socket), "DISPLAY": "", "XDG_SESSION_TYPE": "wayland"})
+        assert "fullscreen-wayland" in running(desktop)["dnd_sources"]
+        held = wait(lambda: status(desktop), lambda s: s.get("state") == "held", "held", 15)
+        assert "fullscreen window" in held["held_because"]
+        time.sleep(3)
+        assert breaks(desktop) == []  # deferred, not shown over the film
+        sway.msg("fullscreen", "disable")
+        left = time.monotonic()
+        notes = wait(lambda: breaks(desktop), lambda found: len(found) >= 1, "the break", 40)
+        assert len(notes) == 1  # deferred, not lost, and not doubled
+        assert time.monotonic() - left >= 10  # a short moment after the condition clears

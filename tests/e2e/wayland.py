@@ -30,6 +30,12 @@ class Sway:
     socket: Path
     log: Path
 
+    def msg(self, *command: str) -> str:
+        """A sway command through its IPC socket (``swaymsg``), as a user's key binding."""
+        (ipc,) = self.runtime.glob("sway-ipc.*.sock")
+        return subprocess.run(["swaymsg", "-s", str(ipc), *command], check=True,
+                              timeout=10, capture_output=True, text=True).stdout
+
     def type(self, keys: str = "a") -> None:
         """A key pressed on the seat's (virtual) keyboard."""
         subprocess.run(["wtype", "-k", keys], check=True, timeout=10,
@@ -56,6 +62,7 @@ def headless_sway(tmp: Path) -> Iterator[Sway]:
         command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
                    *command]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(runtime),
+           "LANG": "C.UTF-8",  # foot, the window a test makes fullscreen, wants UTF-8
            "XDG_RUNTIME_DIR": str(runtime), "WLR_BACKENDS": "headless",
            "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman"}
     with open(log, "wb") as out:

@@ -1,4 +1,5 @@
-"""Wayland idle time against a fake compositor speaking the wire protocol: both idle
+"""Wayland idle time and fullscreen windows against a fake compositor speaking the wire
+protocol: both idle
 protocols, the threshold following the config, and a compositor that errs, garbles or
 goes away (the daemon then counts all time as active, and says so)."""
 
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from deskbreak.dnd.base import DndUnavailable
+from deskbreak.dnd.fullscreen_wayland import ACTIVATED, FULLSCREEN, MANAGER, FullscreenWayland
 from deskbreak.idle.base import IdleUnavailable
 from deskbreak.idle.wayland import EXT, KDE, WaylandIdle
 from deskbreak.wayland import Connection, WaylandError, read_string, socket_path
@@ -35,6 +38,7 @@ class Compositor:
         self.bound: dict[int, str] = {}  # client object id -> interface
         self.watches: dict[int, tuple[str, int]] = {}  # id -> (protocol, timeout ms)
         self.destroyed: list[int] = []
+        self.windows: set[int] = set()
         self.writer: asyncio.StreamWriter | None = None
         self.server: asyncio.AbstractServer | None = None
         self.registry = 0
@@ -96,8 +100,23 @@ class Compositor:
         elif self.bound.get(obj) == KDE and opcode == 0:
             ident, _seat, timeout = struct.unpack("=III", body)
             self.watches[ident] = (KDE, timeout)
-        elif obj in self.watches and opcode == 0:
-            self.destroyed.append(obj)
+        elif (obj in self.watches and opcode == 0) or (obj >= 0xFF000000 and opcode == 7):
+            self.destroyed.append(obj)  # an idle watch's, or a window handle's, destroy
+
+    def manager(self) -> int:
+        return next(i for i, name in self.bound.items() if name == MANAGER)
+
+    def window(self, handle: int, *states: int) -> None:
+        """A window appears (or changes): the manager's toplevel event, then its state."""
+        if handle not in self.windows:
+            self.windows.add(handle)
+            self.send(self.manager(), 0, struct.pack("=I", handle))
+        array = b"".join(struct.pack("=I", v) for v in states)
+        self.send(handle, 4, struct.pack("=I", len(array)) + array)
+        self.send(handle, 5)  # done
+
+    def close_window(self, handle: int) -> None:
+        self.send(handle, 6)
 
 
 class Clock:
@@ -253,3 +272,44 @@ def test_a_stranger_s_socket_is_not_a_compositor(tmp_path: Path) -> None:
     finally:
         server.close()
         os.unlink(tmp_path / "wayland-9")
+
+
+@run
+async def test_a_focused_fullscreen_window_holds_breaks_as_the_compositor_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in _env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    async with Compositor(tmp_path / "wayland-9", (MANAGER,)) as compositor:
+        source = FullscreenWayland()
+        await source.start()
+        film, editor = 0xFF000000, 0xFF000001
+        compositor.window(film, FULLSCREEN)  # fullscreen, but in the background
+        compositor.window(editor, ACTIVATED)
+        await settle()
+        assert await source.reason() is None
+        compositor.window(editor)
+        compositor.window(film, ACTIVATED, FULLSCREEN)  # the film in front
+        await settle()
+        assert await source.reason() == "fullscreen window"
+        compositor.close_window(film)
+        await settle()
+        assert await source.reason() is None
+        assert compositor.destroyed == [film]  # its handle given back
+        compositor.hang_up()
+        await settle()
+        with pytest.raises(DndUnavailable, match="closed the connection"):
+            await source.reason()
+        await source.close()
+
+
+@run
+async def test_compositors_that_keep_their_windows_to_themselves_are_no_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(DndUnavailable, match="not a Wayland session"):
+        await FullscreenWayland().start()
+    for key, value in _env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    async with Compositor(tmp_path / "wayland-9", (KDE,)):  # GNOME, KDE: no wlr protocol
+        with pytest.raises(DndUnavailable, match="no wlr foreign-toplevel"):
+            await FullscreenWayland().start()
