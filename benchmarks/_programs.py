@@ -124,13 +124,46 @@ def desktop_for(tmpdir: Path, *, xembed: bool = True) -> Desktop:
 WAYLAND_ENV = {"WAYLAND_DISPLAY": "wayland-bench-dummy", "XDG_SESSION_TYPE": "wayland"}
 
 
+def start_sway(desktop: Desktop) -> str:
+    """A headless sway (Debian's; Wayland idle notifications and window states) in
+    ``desktop``; the absolute path of its socket, for WAYLAND_DISPLAY.
+
+    As in tests/e2e/wayland.py: sway refuses root, so under root it runs as nobody in a
+    runtime directory of its own under /tmp.
+    """
+    import tempfile
+
+    if shutil.which("sway") is None:
+        raise BenchmarkError("sway is not installed (scripts/debian-packages test)")
+    runtime = Path(tempfile.mkdtemp(prefix="deskbreak-bench-sway-"))
+    config = runtime / "sway.conf"
+    config.write_text("output HEADLESS-1 resolution 1280x800\n")
+    config.chmod(0o644)
+    argv = ["sway", "-c", str(config)]
+    if os.geteuid() == 0:
+        os.chown(runtime, 65534, 65534)
+        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+    desktop.spawn("sway", ["env", "-i", f"PATH={os.environ.get('PATH', '/usr/bin:/bin')}",
+                           f"HOME={runtime}", f"XDG_RUNTIME_DIR={runtime}",
+                           "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1",
+                           "WLR_RENDERER=pixman", *argv])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        sockets = [p for p in runtime.glob("wayland-*") if not p.name.endswith(".lock")]
+        if sockets:
+            return str(sockets[0])
+        time.sleep(0.05)
+    raise BenchmarkError("headless sway did not start")
+
+
 def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = (), *,
-          wayland: bool = False) -> tuple[int, float]:
+          wayland: bool = False, wayland_display: str | None = None) -> tuple[int, float]:
     """Start `program` in `desktop`; its pid, and seconds until its tray icon docked.
 
     Docked means registered with the StatusNotifierWatcher or embedded in trayer,
     whichever the program chose. Polling the hosts wakes them, never the program.
-    `wayland`: the program gets WAYLAND_ENV and no DISPLAY (`env -u` execs it: same pid).
+    `wayland`: the program gets WAYLAND_ENV and no DISPLAY (`env -u` execs it: same pid);
+    `wayland_display`: the socket of a real compositor for WAYLAND_DISPLAY instead.
     """
     program.preflight()
     argv = [*program.argv(), *extra_args]
@@ -138,6 +171,8 @@ def start(desktop: Desktop, program: Program, extra_args: Sequence[str] = (), *,
     if wayland:
         argv = ["env", "-u", "DISPLAY", *argv]
         env.update(WAYLAND_ENV)
+        if wayland_display:
+            env["WAYLAND_DISPLAY"] = wayland_display
     began = time.monotonic()
     proc = desktop.spawn(program.key, argv, env=env)
     deadline = began + 30.0

@@ -63,7 +63,7 @@ from _programs import PROGRAMS, ROOT, BenchmarkError, Program  # noqa: E402
 
 MIB = 1024.0
 SAMPLER_PYTHON = "/usr/bin/python3"
-SESSIONS = ("desktop", "headless", "wayland")
+SESSIONS = ("desktop", "headless", "wayland", "sway")
 SESSION_TEXT = {
     "desktop": "X11 desktop: Xvfb, private buses, dunst, SNI host (status-notifier-watcher"
                " + gtk-sni-tray-standalone), trayer; X idle counter",
@@ -71,6 +71,8 @@ SESSION_TEXT = {
                 " source)",
     "wayland": "Wayland-like: WAYLAND_DISPLAY set to a compositor that isn't there, no"
                " DISPLAY; session bus with dunst and the SNI host (a tray); no idle source",
+    "sway": "Wayland: a headless sway (its idle notifications, its window states), no"
+            " DISPLAY; session bus with dunst and the SNI host (a tray)",
 }
 WAKEUP_GOAL = 2.0  # a minute, idle
 RSS_GOAL_MIB = 30.0
@@ -127,12 +129,15 @@ def launch(spec: dict[str, Any]) -> None:
                 raise
             groups = [pid]
         else:
-            from _programs import desktop_for, start
+            from _programs import desktop_for, start, start_sway
 
             desk = desktop_for(tmp, xembed=spec["session"] == "desktop")
             desk.start()
             try:
-                pid, ready = start(desk, program, extra, wayland=spec["session"] == "wayland")
+                socket = start_sway(desk) if spec["session"] == "sway" else None
+                pid, ready = start(desk, program, extra,
+                                   wayland=spec["session"] in ("wayland", "sway"),
+                                   wayland_display=socket)
             except BaseException:
                 desk.stop()
                 raise
@@ -292,7 +297,8 @@ def goals(results: dict[str, dict[str, dict[str, Any]]], idle_threshold: str | N
     rows: list[tuple[str, float, str, bool, str]] = []
     where = {"desktop": "with a StatusNotifierItem host (X11 desktop)",
              "headless": "headless (no display, no bus)",
-             "wayland": "Wayland-like (no X, session bus, no idle source)"}
+             "wayland": "Wayland-like (no X, session bus, no idle source)",
+             "sway": "Wayland (headless sway: idle notifications, window states)"}
     for session in SESSIONS:
         mine = results.get(session, {}).get("deskbreak")
         if mine is None:
@@ -393,9 +399,9 @@ def main(argv: list[str] | None = None) -> int:
                              " own default)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 1 round, 1 s warm-up, 3 s window")
-    parser.add_argument("--session", default="desktop,headless,wayland",
-                        help="sessions, comma-separated: desktop (every program), headless"
-                             " and wayland (deskbreak only) (default: %(default)s)")
+    parser.add_argument("--session", default="desktop,headless,wayland,sway",
+                        help="sessions, comma-separated: desktop (every program), headless,"
+                             " wayland and sway (deskbreak only) (default: %(default)s)")
     parser.add_argument("--sampler-python", default=SAMPLER_PYTHON,
                         help="interpreter the sampler runs on: not deskbreak's (default"
                              " %(default)s)")

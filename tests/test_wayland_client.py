@@ -1,7 +1,7 @@
 """Wayland idle time and fullscreen windows against a fake compositor speaking the wire
-protocol: both idle
-protocols, the threshold following the config, and a compositor that errs, garbles or
-goes away (the daemon then counts all time as active, and says so)."""
+protocol: both idle protocols, the threshold following the config, windows coming,
+going fullscreen and closing, and a compositor that errs, garbles or goes away (the
+daemon then counts all time as active, and says so)."""
 
 from __future__ import annotations
 
