@@ -13,7 +13,9 @@ every minute. Between events the daemon reads what it was told:
 - before it, the idle time is somewhere below the threshold, and 0 is what the planner
   needs to know: the user is present.
 
-The connection is ``deskbreak.wayland``'s: a socket the event loop reads, no thread.
+A locked screen counts as away at once: the screen locker says so on the session bus
+(``idle.lock``). The connection is ``deskbreak.wayland``'s: a socket the event loop
+reads, no thread.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Callable, Mapping
 
 from deskbreak.core.model import IdleSample
 from deskbreak.idle.base import IdleMonitor, IdleUnavailable
+from deskbreak.idle.lock import LockWatch
 from deskbreak.wayland import Connection, WaylandError
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,8 @@ class WaylandIdle(IdleMonitor):
     name = "wayland"
 
     def __init__(self, env: Mapping[str, str] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 bus_address: str | None = None) -> None:
         self._env = env
         self._clock = clock
         self._wl: Connection | None = None
@@ -52,6 +56,8 @@ class WaylandIdle(IdleMonitor):
         self._watch = 0  # the notification object for the current timeout
         self._timeout = 0.0
         self._idle_since: float | None = None  # when the last input was, once idle
+        self._lock: LockWatch | None = None
+        self._bus_address = bus_address
 
     async def start(self) -> None:
         try:
@@ -78,6 +84,12 @@ class WaylandIdle(IdleMonitor):
         except WaylandError as exc:
             self.close_now()
             raise IdleUnavailable(str(exc)) from None
+        self._lock = LockWatch(self._heard, self._bus_address)
+        await self._lock.start()
+
+    def _heard(self) -> None:
+        if self.on_input is not None:
+            self.on_input()
 
     def _watch_for(self, seconds: float) -> None:
         """Ask to be told after ``seconds`` without input (replacing an earlier ask)."""
@@ -105,13 +117,11 @@ class WaylandIdle(IdleMonitor):
             self._idle_since = None
         else:
             return
-        if self.on_input is not None:
-            self.on_input()
+        self._heard()
 
     def _lost(self, why: str) -> None:
         log.warning("wayland idle source lost: %s", why)
-        if self.on_input is not None:  # the daemon reads it and learns it is gone
-            self.on_input()
+        self._heard()  # the daemon reads it and learns it is gone
 
     async def sample(self) -> IdleSample:
         wl = self._wl
@@ -123,15 +133,19 @@ class WaylandIdle(IdleMonitor):
                 self._watch_for(wanted)
             except WaylandError as exc:
                 raise IdleUnavailable(str(exc)) from None
-        if self._idle_since is None:
-            return IdleSample(idle=0.0)
+        locked = self._lock is not None and self._lock.locked
+        if self._idle_since is None:  # an unlock is announced too
+            return IdleSample(idle=0.0, locked=locked, announced=locked)
         return IdleSample(idle=max(self._timeout, self._clock() - self._idle_since),
-                          announced=True)
+                          locked=locked, announced=True)
 
     def close_now(self) -> None:
         wl, self._wl = self._wl, None
         if wl is not None:
             wl.close()
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.close()
 
     async def close(self) -> None:
         self.close_now()
