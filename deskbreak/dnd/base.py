@@ -7,7 +7,11 @@ cost nothing between breaks. A source that fails is dropped with one log line.
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
+from typing import Any
+
+CONNECT_TIMEOUT_S = 2.0
 
 
 class DndUnavailable(Exception):
@@ -26,3 +30,15 @@ class DndSource(ABC):
 
     async def close(self) -> None:
         """Release connections."""
+
+
+async def session_bus(address: str | None) -> Any:
+    """A connection to the session bus (``address``, or the environment's), or
+    DndUnavailable saying why there is none: the sources that ask a D-Bus service."""
+    try:
+        from dbus_fast.aio import MessageBus
+
+        bus = MessageBus(bus_address=address)
+        return await asyncio.wait_for(bus.connect(), CONNECT_TIMEOUT_S)
+    except Exception as exc:  # no dbus-fast, no address, no socket, timeout...
+        raise DndUnavailable(f"no D-Bus session bus: {exc or type(exc).__name__}") from exc

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from deskbreak.dnd.base import DndSource, DndUnavailable
+from deskbreak.dnd.base import DndSource, DndUnavailable, session_bus
 
 INHIBIT_IDLE = 8
 # (bus name, object path, interface, member, signature, body)
@@ -22,7 +22,6 @@ QUERIES: tuple[tuple[str, str, str, str, str, list[Any]], ...] = (
      "org.freedesktop.PowerManagement.Inhibit", "HasInhibit", "", []),
 )
 REASON = "desktop inhibits idle"
-CONNECT_TIMEOUT_S = 2.0
 
 
 class IdleInhibited(DndSource):
@@ -46,13 +45,7 @@ class IdleInhibited(DndSource):
         return reply.body[0]
 
     async def start(self) -> None:
-        try:
-            from dbus_fast.aio import MessageBus
-
-            bus = MessageBus(bus_address=self._bus_address)
-            self._bus = await asyncio.wait_for(bus.connect(), CONNECT_TIMEOUT_S)
-        except Exception as exc:  # no dbus-fast, no address, no socket, timeout...
-            raise DndUnavailable(f"no D-Bus session bus: {exc or type(exc).__name__}") from exc
+        self._bus = await session_bus(self._bus_address)
         for query in QUERIES:
             if await self._ask("org.freedesktop.DBus", "/org/freedesktop/DBus",
                                "org.freedesktop.DBus", "NameHasOwner", "s", [query[0]]):

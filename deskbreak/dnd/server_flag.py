@@ -10,14 +10,12 @@ server that has it?" test.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from deskbreak.dnd.base import DndSource, DndUnavailable
+from deskbreak.dnd.base import DndSource, DndUnavailable, session_bus
 
 DESTINATION = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
-CONNECT_TIMEOUT_S = 2.0
 
 
 class ServerFlag(DndSource):
@@ -33,13 +31,7 @@ class ServerFlag(DndSource):
         self._bus: Any = None
 
     async def start(self) -> None:
-        try:
-            from dbus_fast.aio import MessageBus
-
-            bus = MessageBus(bus_address=self._bus_address)
-            self._bus = await asyncio.wait_for(bus.connect(), CONNECT_TIMEOUT_S)
-        except Exception as exc:  # no dbus-fast, no address, no socket, timeout...
-            raise DndUnavailable(f"no D-Bus session bus: {exc or type(exc).__name__}") from exc
+        self._bus = await session_bus(self._bus_address)
         try:
             await self._value()
         except RuntimeError as exc:
