@@ -123,13 +123,15 @@ async def test_x11_session_tries_x11_then_gnome(fake_idle: Callable[..., list[Fa
 async def test_wayland_asks_the_compositor_then_gnome_and_warns_about_xwayland(
     fake_idle: Callable[..., list[FakeIdle]], env: dict[str, str]
 ) -> None:
-    built = fake_idle("linux", "wayland", "gnome", **env)
+    built = fake_idle("linux", "wayland", "gnome", "screensaver", **env)
     tried: list[str] = []
     monitor, notes = await idle.choose_idle(tried=tried)
     assert monitor is not None and monitor.name == "x11"
-    assert [b.name for b in built] == ["wayland", "gnome", "x11"]
-    assert notes == ["wayland: no wayland", "gnome: no gnome", idle.XWAYLAND_NOTE]
-    assert tried == ["wayland: no wayland", "gnome: no gnome", "x11: in use"]
+    assert [b.name for b in built] == ["wayland", "gnome", "screensaver", "x11"]
+    assert notes == ["wayland: no wayland", "gnome: no gnome", "screensaver: no screensaver",
+                     idle.XWAYLAND_NOTE]
+    assert tried == ["wayland: no wayland", "gnome: no gnome", "screensaver: no screensaver",
+                     "x11: in use"]
 
 
 @aio
@@ -552,7 +554,8 @@ async def test_choose_dnd_on_a_real_desktop(desk: Desktop, monkeypatch: pytest.M
 
 
 class StandIn(ServiceInterface):
-    """Mutter's IdleMonitor, gnome-shell's ScreenSaver and the SessionManager, minimal."""
+    """Mutter's IdleMonitor, gnome-shell's and KDE's ScreenSaver and the SessionManager,
+    minimal."""
 
     def __init__(self, interface: str) -> None:
         super().__init__(interface)
@@ -567,6 +570,10 @@ class StandIn(ServiceInterface):
     @dbus_method()
     def GetActive(self) -> DBusBool:
         return self.active
+
+    @dbus_method()
+    def GetSessionIdleTime(self) -> DBusUInt32:
+        return self.idle_ms
 
     @dbus_method()
     def IsInhibited(self, flags: DBusUInt32) -> DBusBool:
@@ -602,6 +609,25 @@ async def test_gnome_idle_reads_mutter_and_the_lock_state(bare: Desktop) -> None
                                 "/org/gnome/ScreenSaver", "org.gnome.ScreenSaver") as saver:
                 saver.active = True
                 assert await monitor.sample() == IdleSample(idle=61.5, locked=True)
+        finally:
+            await monitor.close()
+
+
+@aio
+async def test_kde_screensaver_idle_time_in_milliseconds_and_its_lock(bare: Desktop) -> None:
+    from deskbreak.idle.screensaver import ScreenSaverIdle
+
+    with pytest.raises(IdleUnavailable, match="did not answer GetSessionIdleTime"):
+        await ScreenSaverIdle(bare.bus_address).start()
+    async with stand_in(bare.bus_address, "org.freedesktop.ScreenSaver",
+                        "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver") as kde:
+        kde.idle_ms = 125_000
+        monitor = ScreenSaverIdle(bare.bus_address)
+        await monitor.start()
+        try:
+            assert await monitor.sample() == IdleSample(idle=125.0, locked=False)
+            kde.active = True
+            assert await monitor.sample() == IdleSample(idle=125.0, locked=True)
         finally:
             await monitor.close()
 

@@ -5,7 +5,8 @@ code and the other way round.
 
 Linux order: on Wayland (XDG_SESSION_TYPE=wayland or WAYLAND_DISPLAY set) the compositor's
 own idle notifications first (ext-idle-notify-v1, or KDE's older protocol: KWin, sway,
-Hyprland, river...), then GNOME's Mutter (which offers neither), then X11 last: XWayland
+Hyprland, river...), then GNOME's Mutter (which offers neither), then KDE's screen saver
+service (an older KWin without the protocols), then X11 last: XWayland
 counts only input sent to X11 windows, so typing in a native Wayland window looks like
 idleness there, and the user could be taken as away while working. On X11 the X
 server's own count is first, then GNOME. Without any source the daemon runs on, counting
@@ -35,6 +36,7 @@ _BACKENDS: dict[str, str] = {
     "wayland": "deskbreak.idle.wayland:WaylandIdle",
     "x11": "deskbreak.idle.x11:X11Idle",
     "gnome": "deskbreak.idle.gnome:GnomeIdle",
+    "screensaver": "deskbreak.idle.screensaver:ScreenSaverIdle",
     "windows": "deskbreak.idle.windows:WindowsIdle",
     "macos": "deskbreak.idle.macos:MacIdle",
 }
@@ -51,14 +53,16 @@ def backend_order(platform: str, env: Mapping[str, str]) -> tuple[str, ...]:
         return ("windows",)
     if platform == "darwin":
         return ("macos",)
-    return ("wayland", "gnome", "x11") if is_wayland(env) else ("x11", "gnome")
+    if is_wayland(env):
+        return ("wayland", "gnome", "screensaver", "x11")
+    return ("x11", "gnome")
 
 
 def _load(name: str, bus_hint: str | None) -> IdleMonitor:
     """Import one backend module and build its monitor (tests replace this)."""
     module_name, _, class_name = _BACKENDS[name].partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(bus_hint) if name == "gnome" else cls()
+    return cls(bus_hint) if name in ("gnome", "screensaver") else cls()
 
 
 async def choose_idle(bus_hint: str | None = None, tried: list[str] | None = None

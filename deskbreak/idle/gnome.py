@@ -29,6 +29,10 @@ class GnomeIdle(IdleMonitor):
     """
 
     name = "gnome"
+    # What to ask: the idle time in milliseconds, and whether the screen is locked.
+    idle_call: tuple[tuple[str, str, str], str] = (MUTTER, "GetIdletime")
+    lock_call: tuple[tuple[str, str, str], str] = (SCREENSAVER, "GetActive")
+    silent = "Mutter IdleMonitor did not answer"
 
     def __init__(self, bus_address: str | None = None) -> None:
         self._bus_address = bus_address
@@ -64,11 +68,11 @@ class GnomeIdle(IdleMonitor):
         if self._bus is None:
             raise IdleUnavailable("not started")
         try:
-            (idle_ms,) = await self._call(MUTTER, "GetIdletime")
+            (idle_ms,) = await self._call(*self.idle_call)
         except Exception as exc:
-            raise IdleUnavailable(f"Mutter IdleMonitor did not answer: {exc}") from exc
+            raise IdleUnavailable(f"{self.silent}: {exc}") from exc
         try:
-            (locked,) = await self._call(SCREENSAVER, "GetActive")
+            (locked,) = await self._call(*self.lock_call)
         except Exception:  # no gnome-shell screen saver here: unknown counts as unlocked
             locked = False
         return IdleSample(idle=idle_ms / 1000.0, locked=bool(locked))
