@@ -6,11 +6,11 @@ code and the other way round.
 Linux order: on Wayland (XDG_SESSION_TYPE=wayland or WAYLAND_DISPLAY set) the compositor's
 own idle notifications first (ext-idle-notify-v1, or KDE's older protocol: KWin, sway,
 Hyprland, river...), then GNOME's Mutter (which offers neither), then KDE's screen saver
-service (an older KWin without the protocols), then X11 last: XWayland
-counts only input sent to X11 windows, so typing in a native Wayland window looks like
-idleness there, and the user could be taken as away while working. On X11 the X
-server's own count is first, then GNOME. Without any source the daemon runs on, counting
-all time as active.
+service (an older KWin without the protocols), then X11 last: XWayland counts only
+input sent to X11 windows, so typing in a native Wayland window looks like idleness
+there, and the user could be taken as away while working. On X11 the X server's own
+count is first, then GNOME. Without any source the daemon runs on, counting all time as
+active.
 """
 
 from __future__ import annotations
