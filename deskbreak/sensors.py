@@ -83,7 +83,9 @@ class Sensors:
                 note = f"idle source stopped working: {exc}; counting all time as active"
                 log.warning(note)
                 self.notes.append(note)
-                self.idle = None
+                source, self.idle = self.idle, None
+                with contextlib.suppress(Exception):  # its other connections go too
+                    await source.close()
         if needs.dnd:
             dnd = await self.dnd.reasons() if self.dnd is not None else ()
         return idle, dnd

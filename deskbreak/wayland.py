@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DISPLAY_ID = 1
 MAX_MESSAGE = 4096  # the compositor's messages are at most this long (libwayland's limit)
@@ -124,12 +127,15 @@ class Connection:
 
     # --- requests -------------------------------------------------------------------------
     def new_id(self, handler: Handler) -> int:
+        """An id for an object this client creates; never reused, since the compositor
+        may still send events for a destroyed one (``forget``)."""
         ident = self._next_id
         self._next_id += 1
         self._handlers[ident] = handler
         return ident
 
     def request(self, obj: int, opcode: int, payload: bytes = b"") -> None:
+        """Send one request; its arguments are packed by the caller (32-bit each)."""
         if self.failed is not None:
             raise WaylandError(self.failed)
         message = struct.pack("=II", obj, ((8 + len(payload)) << 16) | opcode) + payload
@@ -139,16 +145,17 @@ class Connection:
             self._fail(f"the compositor's socket failed: {exc.strerror or exc}")
             raise WaylandError(self.failed or "") from None
 
-    def bind(self, interface: str, version: int, handler: Handler) -> int:
+    def bind(self, interface: str, version: int, handler: Handler) -> tuple[int, int]:
         """Bind the offered global ``interface`` at ``version`` or the compositor's
-        lower one; its new object's id."""
+        lower one; the new object's id and the version bound."""
         offered = self.globals.get(interface)
         if offered is None:
             raise WaylandError(f"the compositor does not offer {interface}")
         ident = self.new_id(handler)
+        version = min(version, offered.version)
         self.request(self._registry, 0, struct.pack("=I", offered.name) + _string(interface)
-                     + struct.pack("=II", min(version, offered.version), ident))
-        return ident
+                     + struct.pack("=II", version, ident))
+        return ident, version
 
     def adopt(self, ident: int, handler: Handler) -> None:
         """An object the compositor created (a ``new_id`` in an event): its events go to
@@ -192,22 +199,28 @@ class Connection:
         if not data:
             self._fail("the compositor closed the connection")
             return
-        self._buffer += data
-        while len(self._buffer) >= 8 and self.failed is None:
-            obj, word = struct.unpack_from("=II", self._buffer)
+        buffer = self._buffer + data
+        offset = 0
+        while len(buffer) - offset >= 8 and self.failed is None:
+            obj, word = struct.unpack_from("=II", buffer, offset)
             size, opcode = word >> 16, word & 0xFFFF
-            if size < 8:
+            if size < 8 or size % 4 or size > MAX_MESSAGE:
                 self._fail("malformed message from the compositor")
                 return
-            if len(self._buffer) < size:
+            if len(buffer) - offset < size:
                 break
-            body, self._buffer = self._buffer[8:size], self._buffer[size:]
+            body = buffer[offset + 8:offset + size]
+            offset += size
             handler = self._handlers.get(obj)
-            if handler is not None:
-                try:
-                    handler(opcode, body)
-                except (WaylandError, struct.error) as exc:
-                    self._fail(f"malformed event: {exc}")
+            if handler is None:
+                continue
+            try:
+                handler(opcode, body)
+            except (WaylandError, struct.error) as exc:
+                self._fail(f"malformed event: {exc}")
+            except Exception:  # our own bug in a handler: the next events still count
+                log.exception("handling a Wayland event failed")
+        self._buffer = buffer[offset:] if self.failed is None else b""
 
     def _display_event(self, opcode: int, body: bytes) -> None:
         if opcode == 0:  # error(object, code, message)
@@ -236,6 +249,8 @@ class Connection:
                 self.on_failure(why)
 
     def close(self) -> None:
+        """Stop reading: events already read but not yet handled are dropped."""
+        self.failed = self.failed or "closed"
         if self._loop is not None:
             with contextlib.suppress(ValueError, OSError):  # already closed
                 self._loop.remove_reader(self._sock.fileno())

@@ -76,6 +76,12 @@ async def test_locked_at_start_and_a_spoofed_signal_is_ignored(session: str) -> 
     fake = Locker("org.freedesktop.ScreenSaver")
     impostor.export("/org/freedesktop/ScreenSaver", fake)
     fake.lock(False)  # from a program that does not own the locker's name
+    from dbus_fast import Message, MessageType
+
+    await impostor.send(Message(  # and sent to deskbreak alone, past any match rule
+        message_type=MessageType.SIGNAL, destination=watch._bus.unique_name,
+        path="/org/freedesktop/ScreenSaver", interface="org.freedesktop.ScreenSaver",
+        member="ActiveChanged", signature="b", body=[False]))
     await asyncio.sleep(0.2)
     assert watch.locked is True
     watch.close()
@@ -99,6 +105,7 @@ async def test_a_locked_screen_is_away_at_once_on_wayland(session: str,  # noqa:
         monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=session)
         monitor.on_input = lambda: heard.append("woken")
         await monitor.start()
+        await asyncio.sleep(0.3)  # the lock is followed from a task of its own
         assert (await monitor.sample()).locked is False
         locker.lock(True)
         await asyncio.sleep(0.2)

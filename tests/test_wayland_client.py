@@ -38,7 +38,9 @@ class Compositor:
         self.bound: dict[int, str] = {}  # client object id -> interface
         self.watches: dict[int, tuple[str, int]] = {}  # id -> (protocol, timeout ms)
         self.destroyed: list[int] = []
-        self.windows: set[int] = set()
+        self.window_states: dict[int, tuple[int, ...]] = {}  # what a taskbar is told
+        self.versions: dict[str, int] = {}  # interface -> version offered (default 1)
+        self.asked_with: list[int] = []  # ext_idle_notifier_v1 request opcodes
         self.writer: asyncio.StreamWriter | None = None
         self.server: asyncio.AbstractServer | None = None
         self.registry = 0
@@ -85,7 +87,7 @@ class Compositor:
             (self.registry,) = struct.unpack("=I", body)
             for name, interface in enumerate(self.offers, start=1):
                 self.send(self.registry, 0, struct.pack("=I", name) + _string(interface)
-                          + struct.pack("=I", 1))
+                          + struct.pack("=I", self.versions.get(interface, 1)))
         elif obj == 1 and opcode == 0:  # sync
             (callback,) = struct.unpack("=I", body)
             self.send(callback, 0, struct.pack("=I", 0))
@@ -94,30 +96,21 @@ class Compositor:
             interface, offset = read_string(body, 4)
             _, ident = struct.unpack_from("=II", body, offset)
             self.bound[ident] = interface
-        elif self.bound.get(obj) == EXT and opcode == 1:
+            if interface == MANAGER:  # a new taskbar: every window and its state, at once
+                for handle, states in self.window_states.items():
+                    self.send(ident, 0, struct.pack("=I", handle))
+                    array = b"".join(struct.pack("=I", v) for v in states)
+                    self.send(handle, 4, struct.pack("=I", len(array)) + array)
+                    self.send(handle, 5)  # done
+        elif self.bound.get(obj) == EXT and opcode in (1, 2):
             ident, timeout, _seat = struct.unpack("=III", body)
             self.watches[ident] = (EXT, timeout)
+            self.asked_with.append(opcode)
         elif self.bound.get(obj) == KDE and opcode == 0:
             ident, _seat, timeout = struct.unpack("=III", body)
             self.watches[ident] = (KDE, timeout)
-        elif (obj in self.watches and opcode == 0) or (obj >= 0xFF000000 and opcode == 7):
-            self.destroyed.append(obj)  # an idle watch's, or a window handle's, destroy
-
-    def manager(self) -> int:
-        return next(i for i, name in self.bound.items() if name == MANAGER)
-
-    def window(self, handle: int, *states: int) -> None:
-        """A window appears (or changes): the manager's toplevel event, then its state."""
-        if handle not in self.windows:
-            self.windows.add(handle)
-            self.send(self.manager(), 0, struct.pack("=I", handle))
-        array = b"".join(struct.pack("=I", v) for v in states)
-        self.send(handle, 4, struct.pack("=I", len(array)) + array)
-        self.send(handle, 5)  # done
-
-    def close_window(self, handle: int) -> None:
-        self.send(handle, 6)
-
+        elif obj in self.watches and opcode == 0:
+            self.destroyed.append(obj)  # an idle watch's destroy
 
 class Clock:
     def __init__(self) -> None:
@@ -139,6 +132,9 @@ async def settle() -> None:
         await asyncio.sleep(0.01)
 
 
+NO_BUS = "unix:path=/nonexistent/deskbreak-test-bus"  # no screen locker to follow
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
     return {"XDG_RUNTIME_DIR": str(tmp_path), "WAYLAND_DISPLAY": "wayland-9"}
 
@@ -150,7 +146,7 @@ async def test_told_at_the_threshold_and_at_the_return(tmp_path: Path,
     clock = Clock()
     heard: list[float] = []
     async with Compositor(tmp_path / "wayland-9", offers) as compositor:
-        monitor = WaylandIdle(_env(tmp_path), clock)
+        monitor = WaylandIdle(_env(tmp_path), clock, bus_address=NO_BUS)
         monitor.away_after = 300.0
         monitor.on_input = lambda: heard.append(clock.now)
         await monitor.start()
@@ -180,7 +176,7 @@ async def test_told_at_the_threshold_and_at_the_return(tmp_path: Path,
 @run
 async def test_a_new_threshold_replaces_the_watch(tmp_path: Path) -> None:
     async with Compositor(tmp_path / "wayland-9", (EXT,)) as compositor:
-        monitor = WaylandIdle(_env(tmp_path), Clock())
+        monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
         await monitor.start()  # before the daemon says its threshold: the default
         (first,) = compositor.watches
         assert compositor.watches[first] == (EXT, 300_000)
@@ -198,14 +194,14 @@ async def test_a_new_threshold_replaces_the_watch(tmp_path: Path) -> None:
 @run
 async def test_a_compositor_without_idle_protocols_is_unavailable(tmp_path: Path) -> None:
     async with Compositor(tmp_path / "wayland-9", ()):
-        monitor = WaylandIdle(_env(tmp_path), Clock())
+        monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
         with pytest.raises(IdleUnavailable, match="neither ext-idle-notify-v1 nor"):
             await monitor.start()
 
 
 @run
 async def test_no_compositor_is_unavailable_in_one_line(tmp_path: Path) -> None:
-    monitor = WaylandIdle(_env(tmp_path), Clock())
+    monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
     with pytest.raises(IdleUnavailable, match=r"cannot connect to .*wayland-9"):
         await monitor.start()
     with pytest.raises(IdleUnavailable, match="XDG_RUNTIME_DIR"):
@@ -218,7 +214,7 @@ async def test_a_compositor_that_goes_away_or_errs_stops_the_source(
         tmp_path: Path, trouble: str) -> None:
     heard: list[str] = []
     async with Compositor(tmp_path / "wayland-9", (KDE,)) as compositor:
-        monitor = WaylandIdle(_env(tmp_path), Clock())
+        monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
         monitor.on_input = lambda: heard.append("woken")
         await monitor.start()
         if trouble == "hang up":
@@ -266,7 +262,7 @@ def test_a_stranger_s_socket_is_not_a_compositor(tmp_path: Path) -> None:
     server.listen()
     try:
         async def start() -> None:
-            await WaylandIdle(_env(tmp_path), Clock()).start()
+            await WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS).start()
         with pytest.raises(IdleUnavailable, match="did not answer"):
             asyncio.run(start())
     finally:
@@ -283,23 +279,15 @@ async def test_a_focused_fullscreen_window_holds_breaks_as_the_compositor_says(
         source = FullscreenWayland()
         await source.start()
         film, editor = 0xFF000000, 0xFF000001
-        compositor.window(film, FULLSCREEN)  # fullscreen, but in the background
-        compositor.window(editor, ACTIVATED)
-        await settle()
+        compositor.window_states = {film: (FULLSCREEN,), editor: (ACTIVATED,)}
+        assert await source.reason() is None  # fullscreen, but in the background
+        compositor.window_states = {film: (ACTIVATED, FULLSCREEN), editor: ()}
+        assert await source.reason() == "fullscreen window"  # the film in front
+        compositor.window_states = {editor: (ACTIVATED,)}  # the film closed
         assert await source.reason() is None
-        compositor.window(editor)
-        compositor.window(film, ACTIVATED, FULLSCREEN)  # the film in front
-        await settle()
-        assert await source.reason() == "fullscreen window"
-        compositor.close_window(film)
-        await settle()
-        assert await source.reason() is None
-        assert compositor.destroyed == [film]  # its handle given back
-        compositor.hang_up()
-        await settle()
-        with pytest.raises(DndUnavailable, match="closed the connection"):
+        compositor.offers = ("wl_seat",)  # the compositor withdrew it
+        with pytest.raises(DndUnavailable, match="no longer says"):
             await source.reason()
-        await source.close()
 
 
 @run
@@ -313,3 +301,83 @@ async def test_compositors_that_keep_their_windows_to_themselves_are_no_source(
     async with Compositor(tmp_path / "wayland-9", (KDE,)):  # GNOME, KDE: no wlr protocol
         with pytest.raises(DndUnavailable, match="no wlr foreign-toplevel"):
             await FullscreenWayland().start()
+
+
+@run
+async def test_idle_inhibitors_do_not_hide_the_user_leaving(tmp_path: Path) -> None:
+    """ext-idle-notify v2's input-only notification (a video playing keeps the screen
+    on, but the user has still gone); v1 compositors get the one they have."""
+    for version, opcode in ((2, 2), (1, 1)):
+        async with Compositor(tmp_path / "wayland-9", (EXT,)) as compositor:
+            compositor.versions[EXT] = version
+            monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
+            await monitor.start()
+            assert compositor.asked_with == [opcode]
+            await monitor.close()
+        (tmp_path / "wayland-9").unlink()
+
+
+@run
+async def test_a_new_threshold_while_away_keeps_the_user_away(tmp_path: Path) -> None:
+    clock = Clock()
+    async with Compositor(tmp_path / "wayland-9", (KDE,)) as compositor:
+        monitor = WaylandIdle(_env(tmp_path), clock, bus_address=NO_BUS)
+        monitor.away_after = 300.0
+        await monitor.start()
+        (first,) = compositor.watches
+        clock.now = 1300.0
+        compositor.idle(first)  # left at 1000
+        await settle()
+        monitor.away_after = 600.0  # the config changed meanwhile
+        clock.now = 1310.0
+        sample = await monitor.sample()
+        assert sample.idle == pytest.approx(310.0)  # still away, since 1000
+        await settle()
+        (second,) = (w for w in compositor.watches if w != first)
+        assert first not in compositor.destroyed  # the old ask stays until the new speaks
+        clock.now = 1600.0
+        compositor.idle(second)  # the new ask's count started at 1310
+        await settle()
+        assert (await monitor.sample()).idle == pytest.approx(600.0)  # since 1000, exact
+        assert compositor.destroyed == [first]
+        compositor.resumed(second)
+        await settle()
+        assert (await monitor.sample()).idle == 0.0
+        await monitor.close()
+
+
+@run
+async def test_back_before_the_new_ask_speaks_is_a_return(tmp_path: Path) -> None:
+    async with Compositor(tmp_path / "wayland-9", (KDE,)) as compositor:
+        monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
+        monitor.away_after = 300.0
+        await monitor.start()
+        (first,) = compositor.watches
+        compositor.idle(first)
+        await settle()
+        monitor.away_after = 600.0
+        assert (await monitor.sample()).announced
+        compositor.resumed(first)  # the old ask hears the return
+        await settle()
+        assert (await monitor.sample()).idle == 0.0
+        await monitor.close()
+
+
+@run
+async def test_events_split_across_reads_or_many_in_one_are_all_handled(
+        tmp_path: Path) -> None:
+    heard: list[int] = []
+    async with Compositor(tmp_path / "wayland-9", (KDE,)) as compositor:
+        monitor = WaylandIdle(_env(tmp_path), Clock(), bus_address=NO_BUS)
+        monitor.on_input = lambda: heard.append(1)
+        await monitor.start()
+        (watch,) = compositor.watches
+        assert compositor.writer is not None
+        burst = b"".join(struct.pack("=II", watch, (8 << 16) | op) for op in (0, 1) * 50)
+        for index in range(0, len(burst), 3):  # three bytes at a time
+            compositor.writer.write(burst[index:index + 3])
+            await compositor.writer.drain()
+        await asyncio.sleep(0.3)
+        assert len(heard) == 100
+        assert (await monitor.sample()).idle == 0.0  # the last word was "resumed"
+        await monitor.close()

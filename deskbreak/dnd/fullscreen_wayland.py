@@ -2,10 +2,10 @@
 
 A Wayland client cannot look at other clients' windows; wlroots compositors publish
 them to panels and docks through ``zwlr_foreign_toplevel_manager_v1``, with each
-window's state (activated, fullscreen). deskbreak listens like a taskbar: the state
-arrives as events on the socket the event loop already reads, so answering "is the
-focused window fullscreen?" when a break is due costs nothing. GNOME and KDE keep this
-to themselves (KDE has its own protocol, GNOME none); there the chooser says so.
+window's state (activated, fullscreen). deskbreak asks like a taskbar starting up, and
+only when a break is due: connect, bind, one round trip (every window and its state
+arrive before it returns), disconnect. GNOME and KDE keep this to themselves (KDE has
+its own protocol, GNOME none); there the chooser says so.
 """
 
 from __future__ import annotations
@@ -19,62 +19,57 @@ from deskbreak.wayland import Connection, WaylandError, read_array
 MANAGER = "zwlr_foreign_toplevel_manager_v1"
 MANAGER_VERSION = 3
 ACTIVATED, FULLSCREEN = 2, 3  # zwlr_foreign_toplevel_handle_v1.state
-STATE, CLOSED = 4, 6  # the handle's events
-DESTROY = 7  # the handle's request
+STATE = 4  # the handle's event carrying its states
 REASON = "fullscreen window"
 
 
 class FullscreenWayland(DndSource):
-    name = "fullscreen-wayland"
+    """Asks the compositor, when a break is due, whether the focused window is
+    fullscreen: a short connection each time, so nothing wakes deskbreak between
+    breaks (a persistent one would hear every title change of every window)."""
 
-    def __init__(self) -> None:
-        self._wl: Connection | None = None
-        self._states: dict[int, set[int]] = {}  # window handle -> its current states
+    name = "fullscreen-wayland"
 
     async def start(self) -> None:
         if not os.environ.get("WAYLAND_DISPLAY"):
             raise DndUnavailable("not a Wayland session")
         try:
-            self._wl = await Connection.open()
+            wl = await Connection.open()
         except WaylandError as exc:
             raise DndUnavailable(str(exc)) from None
-        if MANAGER not in self._wl.globals:
-            self._wl.close()
-            self._wl = None
+        offered = MANAGER in wl.globals
+        wl.close()
+        if not offered:
             raise DndUnavailable("the compositor does not say which window is fullscreen "
                                  "(no wlr foreign-toplevel)")
-        try:
-            self._wl.bind(MANAGER, MANAGER_VERSION, self._manager_event)
-            await self._wl.roundtrip()  # every window is announced before this returns
-        except WaylandError as exc:
-            await self.close()
-            raise DndUnavailable(str(exc)) from None
-
-    def _manager_event(self, opcode: int, body: bytes) -> None:
-        if opcode == 0 and self._wl is not None:  # toplevel(new_id handle)
-            (handle,) = struct.unpack_from("=I", body)
-            self._states[handle] = set()
-            self._wl.adopt(handle, lambda op, data, handle=handle: self._window(handle, op,
-                                                                                data))
-
-    def _window(self, handle: int, opcode: int, body: bytes) -> None:
-        if opcode == STATE:
-            states, _ = read_array(body, 0)
-            self._states[handle] = {v for (v,) in struct.iter_unpack("=I", states)}
-        elif opcode == CLOSED and self._wl is not None:
-            self._states.pop(handle, None)
-            self._wl.request(handle, DESTROY)
-            self._wl.forget(handle)
 
     async def reason(self) -> str | None:
-        wl = self._wl
-        if wl is None or wl.failed is not None:
-            raise DndUnavailable(wl.failed if wl is not None else "not started")
-        focused_fullscreen = any({ACTIVATED, FULLSCREEN} <= states
-                                 for states in self._states.values())
-        return REASON if focused_fullscreen else None
+        """Every window is announced, with its state, before the round trip returns."""
+        try:
+            wl = await Connection.open()
+        except WaylandError as exc:
+            raise DndUnavailable(str(exc)) from None
+        states: dict[int, set[int]] = {}
 
-    async def close(self) -> None:
-        wl, self._wl = self._wl, None
-        if wl is not None:
+        def window(handle: int, opcode: int, body: bytes) -> None:
+            if opcode == STATE:
+                data, _ = read_array(body, 0)
+                states[handle] = {v for (v,) in struct.iter_unpack("=I", data)}
+
+        def manager(opcode: int, body: bytes) -> None:
+            if opcode == 0:  # toplevel(new_id handle)
+                (handle,) = struct.unpack_from("=I", body)
+                states[handle] = set()
+                wl.adopt(handle, lambda op, data: window(handle, op, data))
+
+        try:
+            if MANAGER not in wl.globals:
+                raise DndUnavailable("the compositor no longer says which window is "
+                                     "fullscreen")
+            wl.bind(MANAGER, MANAGER_VERSION, manager)
+            await wl.roundtrip()
+        except WaylandError as exc:
+            raise DndUnavailable(str(exc)) from None
+        finally:
             wl.close()
+        return REASON if any({ACTIVATED, FULLSCREEN} <= s for s in states.values()) else None

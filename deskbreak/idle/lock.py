@@ -69,7 +69,9 @@ class LockWatch:
         return None if reply.message_type == MessageType.ERROR else list(reply.body)
 
     def _message(self, message: Any) -> None:
-        if message.member != "ActiveChanged" or not any(
+        # A signal sent to us alone (a destination set) is not the locker's broadcast:
+        # the match rule vouches only for broadcasts from the locker's name.
+        if message.destination or message.member != "ActiveChanged" or not any(
                 message.interface == interface for interface, _ in LOCKERS):
             return
         if message.signature == "b" and message.body:
