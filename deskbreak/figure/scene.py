@@ -225,10 +225,10 @@ def _figure(view: str, placed: Placed) -> list[Shape]:
         items.append((depth if side in ("left", "right") else centre, order, [shape]))
     head = project(view, placed.at(body.head))
     parts = [Shape("disc", ((head[0], head[1]),), 11.0, HEAD, GAP)]
+    eye_local = tuple(body.head[i] + 7.5 * body.face[i] + 3.0 * body.head_up[i]
+                      for i in range(3))
+    left = _left_of(body)
     for side in (1.0, -1.0):  # the eyes, where they face the viewer
-        eye_local = tuple(body.head[i] + 7.5 * body.face[i] + 3.0 * body.head_up[i]
-                          for i in range(3))
-        left = _left_of(body)
         eye = tuple(eye_local[i] + side * 3.8 * left[i] for i in range(3))
         e = project(view, placed.at(eye))  # type: ignore[arg-type]
         if e[2] >= head[2] - 1.0:

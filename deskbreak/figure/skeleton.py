@@ -126,13 +126,16 @@ class Pose:
 def blend(a: Pose, b: Pose, t: float) -> Pose:
     """The pose ``t`` of the way from ``a`` to ``b``, angle by angle: limbs keep their
     lengths at every frame, as they would not if joint positions were blended."""
-    def mix(x: object, y: object) -> object:
-        if isinstance(x, float | int) and isinstance(y, float | int):
-            return x + (y - x) * t
-        assert type(x) is type(y)
-        return replace(x, **{f.name: mix(getattr(x, f.name), getattr(y, f.name))  # type: ignore[arg-type]
-                             for f in fields(x)})  # type: ignore[arg-type]
-    return mix(a, b)  # type: ignore[return-value]
+    def limb(x: Arm | Leg, y: Arm | Leg) -> Arm | Leg:
+        return replace(x, **{f.name: getattr(x, f.name) + (getattr(y, f.name)
+                                                           - getattr(x, f.name)) * t
+                             for f in fields(x)})
+
+    values: dict[str, object] = {}
+    for f in fields(Pose):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        values[f.name] = limb(x, y) if isinstance(x, Arm | Leg) else x + (y - x) * t
+    return Pose(**values)  # type: ignore[arg-type]
 
 
 # --- rotations ------------------------------------------------------------------------------
